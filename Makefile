@@ -1,0 +1,51 @@
+# Learning PyTorch with Examples: build the executed site and run its tests.
+#
+#   make html         set up ./.venv if needed, run every example, build the site
+#   make html-noplot  build the pages without running the examples (fast, no outputs)
+#   make test         set up ./.venv if needed, run the test suite
+#   make clean        remove the built site and everything sphinx-gallery generated
+#
+# The active virtual environment is used when there is one; otherwise a
+# project-local .venv is created from requirements.txt (and refreshed whenever
+# requirements.txt changes).
+
+ifdef VIRTUAL_ENV
+VENV := $(VIRTUAL_ENV)
+else
+VENV := .venv
+endif
+PY := $(VENV)/bin/python
+BASE_PYTHON ?= $(shell command -v python3.11 || command -v python3)
+STAMP := $(VENV)/.requirements.txt
+
+SOURCEDIR := docs
+BUILDDIR := _build
+# Warnings are errors, but keep going so one build reports all of them.
+SPHINXOPTS ?= -W --keep-going
+SPHINXBUILD := $(PY) -m sphinx -M html $(SOURCEDIR) $(BUILDDIR) -c . $(SPHINXOPTS)
+
+.PHONY: help venv html html-noplot test clean
+
+help:
+	@sed -n '2,11s/^# \{0,1\}//p' Makefile
+
+venv: $(STAMP)
+
+# The stamp is a copy of the requirements it was installed from.
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@cp requirements.txt $(STAMP)
+
+html: $(STAMP)
+	$(SPHINXBUILD)
+	@echo "The site is in $(BUILDDIR)/html; open $(BUILDDIR)/html/index.html"
+
+html-noplot: $(STAMP)
+	$(SPHINXBUILD) -D plot_gallery=0
+
+test: $(STAMP)
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(BUILDDIR) $(SOURCEDIR)/auto_examples $(SOURCEDIR)/sg_execution_times.rst

@@ -1,0 +1,70 @@
+"""Sphinx configuration for "Learning PyTorch with Examples".
+
+The pages live in docs/, the example scripts in examples_*/ and this file at
+the project root; the Makefile runs ``sphinx-build -c . docs _build/html``.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+
+from tutorial_gallery import ExampleOrder  # noqa: E402
+
+# Keep TensorFlow's C++ start-up chatter out of the build log.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# -- Project ------------------------------------------------------------------
+
+project = "Learning PyTorch with Examples"
+author = "the Learning PyTorch with Examples authors"
+copyright = f"2026, {author}"
+
+# -- General ------------------------------------------------------------------
+
+extensions = [
+    "sphinx_gallery.gen_gallery",
+    "tutorial_gallery",  # docs/_ext/tutorial_gallery.py
+]
+exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
+
+# -- HTML output --------------------------------------------------------------
+
+html_theme = "sphinx_rtd_theme"
+html_title = project
+html_static_path = ["docs/_static"]
+html_css_files = ["tutorial.css"]
+html_theme_options = {"navigation_depth": 2}
+html_last_updated_fmt = None  # no build date: rebuilding changes nothing
+
+# -- The executed example galleries -------------------------------------------
+
+# The tutorial's order; sphinx-gallery would otherwise sort by code length.
+EXAMPLE_ORDER = ExampleOrder(
+    (
+        "two_layer_net_numpy.py",
+        "two_layer_net_tensor.py",
+        "two_layer_net_autograd.py",
+        "two_layer_net_custom_function.py",
+        "tf_two_layer_net.py",
+        "two_layer_net_nn.py",
+        "two_layer_net_optim.py",
+        "two_layer_net_module.py",
+        "dynamic_net.py",
+    )
+)
+
+sphinx_gallery_conf = {
+    # Paths are relative to docs/. One gallery per folder, in this order.
+    "examples_dirs": ["../examples_tensor", "../examples_autograd", "../examples_nn"],
+    "gallery_dirs": ["auto_examples/tensor", "auto_examples/autograd", "auto_examples/nn"],
+    "within_subsection_order": EXAMPLE_ORDER,
+    # Run every script, not only those named plot_*.py.
+    "filename_pattern": r"\.py$",
+    # Fail the build when an example raises (this is also the default).
+    "only_warn_on_example_error": False,
+    # The per-example and whole-site execution-times pages.
+    "write_computation_times": True,
+}

@@ -1,0 +1,350 @@
+"""Sphinx glue between the narrative tutorial page and the executed galleries.
+
+sphinx-gallery runs every example when the builder starts, writing one reST
+page per example (its code, what it printed, its figures) plus a ``.py`` and
+an ``.ipynb`` copy into the gallery folders. This extension reuses those
+results elsewhere in the site, so that nothing is written twice:
+
+``.. tutorial-example:: ../examples_tensor/two_layer_net_numpy.py``
+    Embeds the example's code (read from the example file, without its title
+    docstring), then what it printed and its loss plot as produced by this
+    build, then links to the example page and its downloads.
+
+``.. example-thumbnails:: ../examples_tensor``
+    The thumbnails of one gallery, in gallery order.
+
+``.. examples-archive::``
+    A download link to one zip of every example, as scripts and notebooks.
+
+It also provides :class:`ExampleOrder`, the explicit sort key that puts the
+examples of each gallery in tutorial order, and keeps sphinx-gallery's
+execution-times pages free of assets loaded from other hosts.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx_gallery.backreferences import (
+    THUMBNAIL_PARENT_DIV,
+    THUMBNAIL_PARENT_DIV_CLOSE,
+    _thumbnail_div,
+)
+from sphinx_gallery.gen_rst import extract_intro_and_title
+from sphinx_gallery.py_source_parser import split_code_and_text_blocks
+
+logger = logging.getLogger(__name__)
+
+#: Where the zip of all examples is written, relative to the source folder.
+ARCHIVE = "auto_examples/learning_pytorch_with_examples.zip"
+
+
+# -- Ordering -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExampleOrder:
+    """Sort key placing example files in the order given, unknown ones last.
+
+    A frozen dataclass so that Sphinx can pickle it and compare it between
+    builds (an unpicklable or always-unequal config value would force a full
+    rebuild every time).
+    """
+
+    filenames: tuple[str, ...]
+
+    def __call__(self, filename: str) -> tuple[int, str]:
+        name = Path(filename).name
+        try:
+            return (self.filenames.index(name), name)
+        except ValueError:
+            return (len(self.filenames), name)
+
+
+# -- Where sphinx-gallery put an example's results ----------------------------
+
+
+@dataclass(frozen=True)
+class GalleryExample:
+    """One example script and the files sphinx-gallery generated for it."""
+
+    source: Path  # the example script
+    examples_dir: Path  # the gallery's source folder
+    gallery_dir: str  # the generated gallery folder, relative to the source folder
+
+    @property
+    def stem(self) -> str:
+        return self.source.stem
+
+    @property
+    def label(self) -> str:
+        """The reference label sphinx-gallery gives the example's page."""
+        return f"sphx_glr_{self.gallery_dir.replace('/', '_')}_{self.source.name}"
+
+    def generated(self, suffix: str) -> str:
+        """Source-folder-absolute path of a generated file, e.g. ``.ipynb``."""
+        return f"/{self.gallery_dir}/{self.stem}{suffix}"
+
+
+def gallery_folders(app: Sphinx) -> list[tuple[Path, str]]:
+    """(examples folder, generated gallery folder) pairs, in gallery order."""
+    conf = app.config.sphinx_gallery_conf
+    srcdir = Path(app.srcdir)
+    return [
+        ((srcdir / examples).resolve(), gallery)
+        for examples, gallery in zip(conf["examples_dirs"], conf["gallery_dirs"])
+    ]
+
+
+def find_example(app: Sphinx, path: Path) -> GalleryExample | None:
+    path = path.resolve()
+    for examples_dir, gallery_dir in gallery_folders(app):
+        if path.parent == examples_dir:
+            return GalleryExample(path, examples_dir, gallery_dir)
+    return None
+
+
+def examples_in(app: Sphinx, examples_dir: Path) -> list[Path]:
+    """The example scripts of one gallery, in gallery order."""
+    order = app.config.sphinx_gallery_conf["within_subsection_order"]
+    # conf.py gives an ExampleOrder; a sort key named by a string falls back
+    # to alphabetical order here.
+    key = (lambda p: order(p.name)) if callable(order) else None
+    return sorted(examples_dir.glob("*.py"), key=key)
+
+
+# -- Reading a generated example page -----------------------------------------
+
+_OUTPUT_START = ".. rst-class:: sphx-glr-script-out"
+_IMAGE = re.compile(r"^\s*\.\. image(?:-sg)?:: (/\S+\.png)\s*$", re.MULTILINE)
+
+
+def read_script_output(rst: str) -> str:
+    """Everything the example printed, from its generated reST page.
+
+    sphinx-gallery writes each cell's output as an ``rst-class`` line
+    followed by a ``code-block:: none`` whose lines are indented by four
+    spaces; the blocks of all cells are joined.
+    """
+    lines = rst.splitlines()
+    outputs = []
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() != _OUTPUT_START:
+            i += 1
+            continue
+        i += 1
+        while i < len(lines) and not lines[i].strip():
+            i += 1
+        if i >= len(lines) or lines[i].strip() != ".. code-block:: none":
+            continue
+        i += 1
+        block = []
+        while i < len(lines) and (not lines[i].strip() or lines[i].startswith("    ")):
+            block.append(lines[i][4:])
+            i += 1
+        text = "\n".join(block).strip("\n")
+        if text:
+            outputs.append(text)
+    return "\n".join(outputs)
+
+
+def read_images(rst: str) -> list[str]:
+    """Source-folder-absolute paths of the figures on a generated page."""
+    return list(dict.fromkeys(_IMAGE.findall(rst)))
+
+
+def example_code(source: Path) -> str:
+    """The example's code cells, without its docstring or text cells."""
+    _, blocks = split_code_and_text_blocks(str(source))
+    code = [block.content.strip("\n") for block in blocks if block.type == "code"]
+    return "\n\n".join(part for part in code if part.strip())
+
+
+def _indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line if line.strip() else "" for line in text.splitlines())
+
+
+# -- Directives ---------------------------------------------------------------
+
+
+class TutorialExampleDirective(SphinxDirective):
+    """Code, output, plot and links of one example, for the narrative page."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        relpath, abspath = self.env.relfn2path(self.arguments[0])
+        example = find_example(self.env.app, Path(abspath))
+        if example is None or not example.source.is_file():
+            raise self.error(
+                f"{self.arguments[0]!r} is not an example script inside one of "
+                "sphinx_gallery_conf['examples_dirs']"
+            )
+        page = Path(self.env.srcdir, example.generated(".rst")[1:])
+        if not page.is_file():
+            raise self.error(
+                f"sphinx-gallery generated no page for {self.arguments[0]!r} "
+                f"(expected {page.name} in {example.gallery_dir})"
+            )
+        self.env.note_dependency(str(example.source))
+        self.env.note_dependency(str(page))
+        generated = page.read_text(encoding="utf-8")
+
+        parts = [
+            ".. code-block:: python",
+            f"   :caption: {example.examples_dir.name}/{example.source.name}",
+            "",
+            _indent(example_code(example.source), 3),
+            "",
+        ]
+        output, images = read_script_output(generated), read_images(generated)
+        if output:
+            parts += [
+                ".. rst-class:: tutorial-output-label",
+                "",
+                "What it printed in this build:",
+                "",
+                ".. code-block:: none",
+                "   :class: tutorial-output",
+                "",
+                _indent(output, 3),
+                "",
+            ]
+        for image in images:
+            parts += [
+                f".. image:: {image}",
+                f"   :alt: Loss curve of {example.source.name}",
+                "   :class: tutorial-plot",
+                "",
+            ]
+        if not (output or images):
+            parts += [
+                ".. rst-class:: tutorial-not-run",
+                "",
+                "*The examples were not run in this build, so there is no "
+                "output to show here.*",
+                "",
+            ]
+        parts += [
+            ".. rst-class:: tutorial-example-links",
+            "",
+            f":ref:`Example page <{example.label}>` · "
+            f":download:`Download {example.source.name} <{example.generated('.py')}>` · "
+            f":download:`Download {example.stem}.ipynb <{example.generated('.ipynb')}>`",
+        ]
+        container = nodes.container(classes=["tutorial-example"])
+        container += self.parse_text_to_nodes("\n".join(parts))
+        return [container]
+
+
+class ExampleThumbnailsDirective(SphinxDirective):
+    """The thumbnails of one gallery, in gallery order, linking to the pages."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        _, folder = self.env.relfn2path(self.arguments[0])
+        folder = Path(folder).resolve()
+        pairs = dict(gallery_folders(self.env.app))
+        if folder not in pairs:
+            raise self.error(f"{self.arguments[0]!r} is not a gallery's examples folder")
+        srcdir = Path(self.env.srcdir)
+        target_dir = srcdir / pairs[folder]
+        lines = [THUMBNAIL_PARENT_DIV]
+        for script in examples_in(self.env.app, folder):
+            _, blocks = split_code_and_text_blocks(str(script))
+            intro, title = extract_intro_and_title(str(script), blocks[0].content)
+            # check=False: a html-noplot build has no thumbnails yet and
+            # sphinx-gallery's own galleries fall back to a default image.
+            lines.append(
+                _thumbnail_div(target_dir, srcdir, script.name, intro, title, check=False)
+            )
+        lines.append(THUMBNAIL_PARENT_DIV_CLOSE)
+        return self.parse_text_to_nodes("\n".join(lines))
+
+
+class ExamplesArchiveDirective(SphinxDirective):
+    """A download link to the zip that :func:`write_examples_archive` wrote."""
+
+    def run(self) -> list[nodes.Node]:
+        return self.parse_text_to_nodes(
+            f":download:`Download all examples as Python scripts and Jupyter "
+            f"notebooks (zip) </{ARCHIVE}>`"
+        )
+
+
+# -- Build hooks --------------------------------------------------------------
+
+
+def write_examples_archive(app: Sphinx) -> None:
+    """Zip every example script and its notebook into one download.
+
+    Runs after sphinx-gallery has generated the notebooks. Entries carry a
+    fixed timestamp, and the file is only rewritten when its bytes change, so
+    the archive is reproducible and an unchanged build does not recopy it.
+    """
+    srcdir = Path(app.srcdir)
+    members: list[tuple[str, bytes]] = []
+    for examples_dir, gallery_dir in gallery_folders(app):
+        for script in examples_in(app, examples_dir):
+            members.append((f"{examples_dir.name}/{script.name}", script.read_bytes()))
+            notebook = srcdir / gallery_dir / f"{script.stem}.ipynb"
+            if notebook.is_file():
+                members.append((f"{examples_dir.name}/{notebook.name}", notebook.read_bytes()))
+
+    archive = srcdir / ARCHIVE
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    scratch = archive.with_suffix(".zip.new")
+    with zipfile.ZipFile(scratch, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    if archive.is_file() and archive.read_bytes() == scratch.read_bytes():
+        scratch.unlink()
+    else:
+        scratch.replace(archive)
+
+
+_REMOTE_ASSETS = re.compile(r"^  \.\. raw:: html\n.*?(?=^  \.\. list-table::)", re.S | re.M)
+
+
+def keep_times_page_offline(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Drop the CDN-loaded table scripts from sphinx-gallery's times pages.
+
+    sphinx-gallery decorates the execution-times table with Bootstrap and
+    DataTables fetched from CDNs. The site loads nothing from other hosts, so
+    that raw HTML block is removed and the table renders as a plain table.
+    """
+    if docname.rsplit("/", 1)[-1] != "sg_execution_times":
+        return
+    text = _REMOTE_ASSETS.sub("", source[0])
+    if "://" in text:
+        logger.warning(
+            "%s still refers to another host after removing sphinx-gallery's "
+            "table scripts; has sphinx-gallery changed its format?",
+            docname,
+            location=docname,
+        )
+    source[0] = text
+
+
+def setup(app: Sphinx) -> dict:
+    app.setup_extension("sphinx_gallery.gen_gallery")
+    app.add_directive("tutorial-example", TutorialExampleDirective)
+    app.add_directive("example-thumbnails", ExampleThumbnailsDirective)
+    app.add_directive("examples-archive", ExamplesArchiveDirective)
+    # After sphinx-gallery's own builder-inited handler (default priority 500).
+    app.connect("builder-inited", write_examples_archive, priority=600)
+    app.connect("source-read", keep_times_page_offline)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

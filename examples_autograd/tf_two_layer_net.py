@@ -1,0 +1,105 @@
+"""
+TensorFlow: Static Graphs
+=========================
+
+PyTorch builds a fresh graph on every forward pass. TensorFlow, in its
+original style, has you describe the whole computation once as a graph and
+then run that fixed graph as often as you like. This example trains the same
+network that way: placeholders for the data, variables for the weights,
+symbolic gradients, and assign operations for the update, all inside one
+graph that a session runs 500 times.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+# %%
+# TensorFlow 1 style on TensorFlow 2
+# ----------------------------------
+# TensorFlow 2 executes eagerly by default, like PyTorch. The graph-building
+# API survives under ``tf.compat.v1``, and it works inside a ``tf.Graph``
+# made the default graph with ``as_default()``. We keep graph mode to that
+# scope instead of switching eager execution off for the whole process, so
+# any code that runs after this example is unaffected.
+#
+# The TF2-native way to get a graph is different: write an ordinary eager
+# function, take gradients with ``tf.GradientTape``, and decorate the step
+# with ``tf.function``, which traces the Python code into a graph on its
+# first call and reuses that graph afterwards.
+
+graph = tf.Graph()
+
+# %%
+# The data
+# --------
+# The data and the starting weights are numpy arrays drawn exactly as in the
+# numpy warm-up, so the two programs can be compared number for number.
+
+N, D_in, H, D_out = 64, 1000, 100, 10
+
+rng = np.random.default_rng(0)
+x_value = rng.standard_normal((N, D_in)).astype(np.float32)
+y_value = rng.standard_normal((N, D_out)).astype(np.float32)
+w1_start = rng.standard_normal((D_in, H)).astype(np.float32)
+w2_start = rng.standard_normal((H, D_out)).astype(np.float32)
+
+# %%
+# Building the graph
+# ------------------
+# Nothing below computes anything yet: each line adds nodes to ``graph``.
+# Placeholders are the graph's inputs, filled in each time it runs; variables
+# hold state that persists between runs.
+
+with graph.as_default():
+    x = tf.compat.v1.placeholder(tf.float32, shape=(None, D_in), name="x")
+    y = tf.compat.v1.placeholder(tf.float32, shape=(None, D_out), name="y")
+    w1 = tf.Variable(w1_start, name="w1")
+    w2 = tf.Variable(w2_start, name="w2")
+
+    # The forward pass and the loss, as symbolic tensors.
+    h_relu = tf.maximum(tf.matmul(x, w1), 0.0)
+    y_pred = tf.matmul(h_relu, w2)
+    loss = tf.reduce_sum(tf.square(y_pred - y))
+
+# %%
+# TensorFlow differentiates the graph symbolically: ``tf.gradients`` adds
+# the nodes that compute the gradients. The weight update is part of the
+# graph too, as assign operations; in PyTorch it happens outside the graph.
+
+learning_rate = 1e-6
+with graph.as_default():
+    grad_w1, grad_w2 = tf.gradients(loss, [w1, w2])
+    update_w1 = w1.assign(w1 - learning_rate * grad_w1)
+    update_w2 = w2.assign(w2 - learning_rate * grad_w2)
+    initialize = tf.compat.v1.global_variables_initializer()
+
+# %%
+# Running the graph
+# -----------------
+# A session owns the variables' values. Each ``run`` feeds the numpy data to
+# the placeholders and evaluates the loss and both updates in one go.
+
+losses = []
+with tf.compat.v1.Session(graph=graph) as session:
+    session.run(initialize)
+    for step in range(500):
+        loss_value, _, _ = session.run(
+            [loss, update_w1, update_w2], feed_dict={x: x_value, y: y_value}
+        )
+        losses.append(float(loss_value))
+        if step % 100 == 99:
+            print(f"step {step + 1:3d}  loss {loss_value:.6g}")
+
+print("Eager execution is still on outside the graph:", tf.executing_eagerly())
+
+# %%
+# The loss curve
+# --------------
+
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.semilogy(losses)
+ax.set_xlabel("training step")
+ax.set_ylabel("loss (sum of squared errors)")
+ax.set_title("TensorFlow: a static graph run in a session")
+plt.show()

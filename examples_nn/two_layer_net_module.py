@@ -1,0 +1,80 @@
+"""
+PyTorch: Custom nn Modules
+==========================
+
+When a model is more than a chain of existing Modules, write a Module of its
+own: subclass ``nn.Module``, create the layers it needs in ``__init__``, and
+say in ``forward`` how an input becomes an output. Any Module assigned as an
+attribute is registered, so its parameters show up in ``parameters()``.
+"""
+
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+
+# %%
+# The Module
+# ----------
+# The same two-layer network as before, spelled out as a class.
+
+
+class TwoLayerNet(nn.Module):
+    def __init__(self, D_in, H, D_out):
+        super().__init__()
+        self.hidden = nn.Linear(D_in, H)
+        self.output = nn.Linear(H, D_out)
+
+    def forward(self, x):
+        # Any tensor code can go here; autograd records it as usual.
+        return self.output(torch.relu(self.hidden(x)))
+
+
+# %%
+# Device, data and model
+# ----------------------
+
+device = (
+    torch.accelerator.current_accelerator()
+    if torch.accelerator.is_available()
+    else torch.device("cpu")
+)
+print(f"Running on: {device}")
+
+torch.manual_seed(0)
+N, D_in, H, D_out = 64, 1000, 100, 10
+x = torch.randn(N, D_in, device=device)
+y = torch.randn(N, D_out, device=device)
+
+model = TwoLayerNet(D_in, H, D_out).to(device)
+print("Parameters:", [name for name, _ in model.named_parameters()])
+
+# %%
+# Training
+# --------
+# Plain stochastic gradient descent from ``torch.optim``.
+
+loss_fn = nn.MSELoss(reduction="sum")
+optimizer = torch.optim.SGD(model.parameters(), lr=1e-4)
+
+losses = []
+for step in range(500):
+    loss = loss_fn(model(x), y)
+    losses.append(loss.item())
+    if step % 100 == 99:
+        print(f"step {step + 1:3d}  loss {loss.item():.6g}")
+
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+# %%
+# The loss curve
+# --------------
+
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.semilogy(losses)
+ax.set_xlabel("training step")
+ax.set_ylabel("loss (sum of squared errors)")
+ax.set_title("PyTorch: a custom nn.Module with SGD")
+plt.show()

@@ -1,0 +1,80 @@
+"""
+PyTorch: nn
+===========
+
+Autograd finds gradients, but describing a network as raw matrix products is
+tedious. The ``torch.nn`` package supplies the building blocks: *Modules*,
+which are roughly layers (tensors in, tensors out, possibly with learnable
+parameters inside), and the common loss functions. It plays the part for
+PyTorch that Keras, TensorFlow-Slim and TFLearn play for TensorFlow.
+"""
+
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+# %%
+# Device and data
+# ---------------
+
+device = (
+    torch.accelerator.current_accelerator()
+    if torch.accelerator.is_available()
+    else torch.device("cpu")
+)
+print(f"Running on: {device}")
+
+torch.manual_seed(0)
+N, D_in, H, D_out = 64, 1000, 100, 10
+x = torch.randn(N, D_in, device=device)
+y = torch.randn(N, D_out, device=device)
+
+# %%
+# The model and the loss
+# ----------------------
+# ``nn.Sequential`` runs its Modules one after another. Each ``nn.Linear``
+# owns a weight matrix and a bias vector, created with a sensible random
+# initialisation and registered as parameters of the model. The loss is the
+# same sum of squared errors as before, now taken from ``nn``.
+
+model = nn.Sequential(
+    nn.Linear(D_in, H),
+    nn.ReLU(),
+    nn.Linear(H, D_out),
+).to(device)
+loss_fn = nn.MSELoss(reduction="sum")
+
+model
+
+# %%
+# Training
+# --------
+# Calling the model runs its forward pass. ``model.zero_grad()`` clears the
+# gradients of every parameter at once, and the update loops over
+# ``model.parameters()`` instead of naming each weight.
+
+learning_rate = 1e-4
+losses = []
+for step in range(500):
+    loss = loss_fn(model(x), y)
+    losses.append(loss.item())
+    if step % 100 == 99:
+        print(f"step {step + 1:3d}  loss {loss.item():.6g}")
+
+    model.zero_grad()
+    loss.backward()
+
+    with torch.no_grad():
+        for param in model.parameters():
+            param -= learning_rate * param.grad
+
+# %%
+# The loss curve
+# --------------
+
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.semilogy(losses)
+ax.set_xlabel("training step")
+ax.set_ylabel("loss (sum of squared errors)")
+ax.set_title("PyTorch nn: Sequential, updated by hand")
+plt.show()

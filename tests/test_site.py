@@ -1,0 +1,197 @@
+"""The built site: every example page, the narrative page, galleries, downloads.
+
+All tests here share the one session-scoped build of the ``site`` fixture.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import zipfile
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import GALLERY, TUTORIAL, example_source
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def resolve(site, page, url):
+    """The file a relative link on ``page`` points to."""
+    target = urlsplit(url).path
+    return site.html / posixpath.normpath(posixpath.join(posixpath.dirname(page), target))
+
+
+def heading_text(tag):
+    """A heading's text, without the theme's permalink glyph."""
+    return "".join(
+        text for text in tag.find_all(string=True) if not text.find_parent("a", class_="headerlink")
+    ).strip()
+
+
+def code_text(soup_or_tag, selector="div.highlight-python pre, div.highlight-Python pre"):
+    return "\n".join(pre.get_text() for pre in soup_or_tag.select(selector))
+
+
+# -- Every example page ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("folder", "filename", "title"), TUTORIAL)
+def test_example_page_has_code_output_plot_and_downloads(site, folder, filename, title):
+    stem = filename.removesuffix(".py")
+    page = f"{GALLERY[folder]}/{stem}.html"
+    soup = site.soup(page)
+
+    assert heading_text(soup.find("h1")) == title
+
+    code = code_text(soup)
+    assert "for step in range(500):" in code or "range(500)" in code
+    assert "losses" in code
+
+    output = code_text(soup, ".sphx-glr-script-out pre")
+    assert "step 500  loss" in output, "the printed losses are missing"
+    assert "Traceback" not in output
+
+    plots = [img for img in soup.select("img.sphx-glr-single-img")]
+    assert plots, "no loss plot on the page"
+    for img in plots:
+        assert resolve(site, page, img["src"]).read_bytes()[:8] == PNG_SIGNATURE
+
+    downloads = {
+        posixpath.basename(a["href"]): resolve(site, page, a["href"])
+        for a in soup.select("a.reference.download")
+    }
+    script, notebook = downloads[filename], downloads[f"{stem}.ipynb"]
+    assert script.read_text(encoding="utf-8") == example_source(folder, filename)
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    assert nb["nbformat"] == 4
+    assert any("range(500)" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("folder", list(GALLERY))
+def test_gallery_lists_its_examples_in_tutorial_order(site, folder):
+    soup = site.soup(f"{GALLERY[folder]}/index.html")
+    shown = [a["href"] for a in soup.select(".sphx-glr-thumbcontainer a.reference.internal")]
+    expected = [f"{f.removesuffix('.py')}.html" for d, f, _ in TUTORIAL if d == folder]
+    assert [posixpath.basename(urlsplit(h).path) for h in shown] == expected
+
+
+def test_galleries_come_in_order_tensor_autograd_nn(site):
+    soup = site.soup("index.html")
+    captions = [a.get_text() for a in soup.select(".wy-menu-vertical a.reference.internal")]
+    order = [captions.index(name) for name in ("Tensors", "Autograd", "nn")]
+    assert order == sorted(order)
+
+
+# -- The narrative page ------------------------------------------------------
+
+
+def tutorial_sections(site):
+    soup = site.soup("tutorial.html")
+    titles = {title for _, _, title in TUTORIAL}
+    return [h.find_parent("section") for h in soup.select("h3") if heading_text(h) in titles]
+
+
+def test_narrative_page_has_the_nine_sections_in_order(site):
+    found = [heading_text(s.find("h3")) for s in tutorial_sections(site)]
+    assert found == [title for _, _, title in TUTORIAL]
+
+
+@pytest.mark.parametrize(("folder", "filename", "title"), TUTORIAL)
+def test_narrative_section_embeds_code_output_and_plot(site, folder, filename, title):
+    stem = filename.removesuffix(".py")
+    (section,) = [s for s in tutorial_sections(site) if heading_text(s.find("h3")) == title]
+    example = section.select_one("div.tutorial-example")
+    assert example is not None
+
+    # The code comes from the example file, without its title docstring.
+    caption = example.select_one(".code-block-caption").get_text()
+    assert f"{folder}/{filename}" in caption
+    code = code_text(example)
+    source = example_source(folder, filename)
+    docstring_end = source.index('"""', 3) + 3
+    intro = source[3:docstring_end - 3].strip().splitlines()
+    assert code.startswith("import") or code.startswith("from")
+    assert not any(line in code for line in intro if len(line) > 20)
+    for line in source[docstring_end:].splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            assert line in code, f"code line missing from the page: {line!r}"
+
+    # The output is this build's output: the same text as on the example page.
+    output = code_text(example, ".tutorial-output pre").strip("\n")
+    page = site.soup(f"{GALLERY[folder]}/{stem}.html")
+    page_blocks = [pre.get_text().strip("\n") for pre in page.select(".sphx-glr-script-out pre")]
+    assert "step 500  loss" in output
+    assert output == "\n".join(block for block in page_blocks if block)
+
+    (plot,) = example.select("img.tutorial-plot")
+    assert posixpath.basename(plot["src"]) == f"sphx_glr_{stem}_001.png"
+    assert resolve(site, "tutorial.html", plot["src"]).read_bytes()[:8] == PNG_SIGNATURE
+
+    links = [a["href"] for a in example.select(".tutorial-example-links a")]
+    assert any(urlsplit(h).path == f"{GALLERY[folder]}/{stem}.html" for h in links)
+    assert {posixpath.basename(h) for h in links} >= {filename, f"{stem}.ipynb"}
+    for href in links:
+        assert resolve(site, "tutorial.html", href).is_file()
+
+
+def test_narrative_page_ends_with_thumbnails_grouped_by_gallery(site):
+    soup = site.soup("tutorial.html")
+    (all_examples,) = [h.find_parent("section") for h in soup.select("h2") if heading_text(h) == "All examples"]
+    groups = all_examples.select("section")
+    assert [heading_text(g.find("h3")) for g in groups] == ["Tensors", "Autograd", "nn"]
+    for group, folder in zip(groups, GALLERY):
+        shown = [posixpath.basename(urlsplit(a["href"]).path)
+                 for a in group.select(".sphx-glr-thumbcontainer a.reference.internal")]
+        assert shown == [f"{f.removesuffix('.py')}.html" for d, f, _ in TUTORIAL if d == folder]
+        for img in group.select(".sphx-glr-thumbcontainer img"):
+            assert resolve(site, "tutorial.html", img["src"]).read_bytes()[:8] == PNG_SIGNATURE
+
+
+# -- Site-wide promises --------------------------------------------------------
+
+
+def test_archive_holds_every_script_and_notebook(site):
+    soup = site.soup("index.html")
+    (link,) = [a for a in soup.select("a.reference.download") if a["href"].endswith(".zip")]
+    with zipfile.ZipFile(resolve(site, "index.html", link["href"])) as zf:
+        names = set(zf.namelist())
+        for folder, filename, _ in TUTORIAL:
+            assert zf.read(f"{folder}/{filename}").decode() == example_source(folder, filename)
+            json.loads(zf.read(f"{folder}/{filename.removesuffix('.py')}.ipynb"))
+    assert len(names) == 2 * len(TUTORIAL)
+
+
+def test_execution_times_page_lists_every_example(site):
+    soup = site.soup("sg_execution_times.html")
+    rows = soup.select("table tbody tr")
+    listed = " ".join(row.get_text() for row in rows)
+    for _, filename, _ in TUTORIAL:
+        assert filename in listed
+    assert len(rows) == len(TUTORIAL)
+
+
+# Tags that make a browser fetch something when the page loads.
+LOADED = [("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
+          ("source", "src"), ("video", "src"), ("audio", "src"), ("embed", "src")]
+
+
+def test_no_page_loads_anything_from_another_host(site):
+    remote = []
+    for page in site.pages():
+        soup = site.soup(page.relative_to(site.html))
+        for tag, attr in LOADED:
+            for element in soup.find_all(tag):
+                url = element.get(attr, "")
+                if tag == "link" and "canonical" in element.get("rel", []):
+                    continue
+                if urlsplit(url).netloc or url.startswith("//"):
+                    remote.append(f"{page.relative_to(site.html)}: <{tag} {attr}={url}>")
+        # @import or url() in inline styles
+        for style in soup.find_all("style"):
+            if "://" in style.get_text():
+                remote.append(f"{page.relative_to(site.html)}: <style> with a remote URL")
+    assert not remote, "\n".join(remote)
+    # the check above looked at the whole site: the two pages, the galleries, the examples
+    assert len(site.pages()) >= 2 + len(GALLERY) + len(TUTORIAL)
