@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import posixpath
+import subprocess
+import sys
 import zipfile
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import GALLERY, TUTORIAL, example_source
+from conftest import GALLERY, TUTORIAL, example_source, no_network
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -195,3 +197,15 @@ def test_no_page_loads_anything_from_another_host(site):
     assert not remote, "\n".join(remote)
     # the check above looked at the whole site: the two pages, the galleries, the examples
     assert len(site.pages()) >= 2 + len(GALLERY) + len(TUTORIAL)
+
+
+def test_the_site_was_built_without_network(site):
+    """The site fixture builds under no_network(); prove that really is offline."""
+    if not no_network():
+        pytest.skip("this machine cannot take the network away from a program (unshare -n)")
+    # Only the loopback interface exists where the build ran: no route out.
+    # (Listing interfaces sends nothing anywhere.)
+    probe = "import socket; print(sorted(name for _, name in socket.if_nameindex()))"
+    result = subprocess.run([*no_network(), sys.executable, "-c", probe],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "['lo']"
