@@ -182,7 +182,7 @@ class TutorialExampleDirective(SphinxDirective):
     required_arguments = 1
 
     def run(self) -> list[nodes.Node]:
-        relpath, abspath = self.env.relfn2path(self.arguments[0])
+        _, abspath = self.env.relfn2path(self.arguments[0])
         example = find_example(self.env.app, Path(abspath))
         if example is None or not example.source.is_file():
             raise self.error(
