@@ -304,12 +304,11 @@ def write_examples_archive(app: Sphinx) -> None:
     archive = srcdir / ARCHIVE
     archive.parent.mkdir(parents=True, exist_ok=True)
     scratch = archive.with_suffix(".zip.new")
-    with zipfile.ZipFile(scratch, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(scratch, "w") as zf:
         for name, data in members:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            zf.writestr(info, data)
+            zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
     if archive.is_file() and archive.read_bytes() == scratch.read_bytes():
         scratch.unlink()
     else:
