@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
+from gallery_guard import ExampleTimeLimit  # noqa: E402
 from tutorial_gallery import ExampleOrder  # noqa: E402
 
 # Keep TensorFlow's C++ start-up chatter out of the build log.
@@ -27,6 +28,7 @@ copyright = f"2026, {author}"
 extensions = [
     "sphinx_gallery.gen_gallery",
     "tutorial_gallery",  # docs/_ext/tutorial_gallery.py
+    "gallery_guard",  # docs/_ext/gallery_guard.py
 ]
 exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
 
@@ -56,6 +58,15 @@ EXAMPLE_ORDER = ExampleOrder(
     )
 )
 
+# Stop an example that runs longer than this many seconds, and fail the build
+# naming it (every example takes a few seconds here). Set EXAMPLE_TIME_LIMIT
+# in the environment to change it, 0 for no limit.
+example_time_limit = float(os.environ.get("EXAMPLE_TIME_LIMIT", "120"))
+
+# If an example imports a module this Python lacks, the build stops before
+# running anything and names the requirements.txt line that installs it.
+example_requirements = "requirements.txt"
+
 sphinx_gallery_conf = {
     # Paths are relative to docs/. One gallery per folder, in this order.
     "examples_dirs": ["../examples_tensor", "../examples_autograd", "../examples_nn"],
@@ -63,8 +74,14 @@ sphinx_gallery_conf = {
     "within_subsection_order": EXAMPLE_ORDER,
     # Run every script, not only those named plot_*.py.
     "filename_pattern": r"\.py$",
-    # Fail the build when an example raises (this is also the default).
-    "only_warn_on_example_error": False,
+    # sphinx-gallery reports a failing example as a warning, with its
+    # traceback; gallery_guard then fails the build (exit status 1) naming it.
+    # (Left False, sphinx-gallery raises and Sphinx prints a crash report.)
+    "only_warn_on_example_error": True,
+    # Reset matplotlib before each example; arm the time limit before it and
+    # disarm it after.
+    "reset_modules": ("matplotlib", ExampleTimeLimit(example_time_limit)),
+    "reset_modules_order": "both",
     # The per-example and whole-site execution-times pages.
     "write_computation_times": True,
 }

@@ -3,18 +3,24 @@
 The ``site`` fixture builds the whole site once per test session, from a fresh
 copy of the project in a temporary folder, exactly as ``make html`` would
 (every example executed, warnings as errors). All tests of the built site
-share that one build.
+share that one build; tests that need a build of their own (the failure
+tests) start from a copy of it, so that only what they change is re-run.
+
+Every test that uses a build is marked ``slow``; ``make test-fast`` runs the
+others (the numerics and the extensions' unit tests).
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import posixpath
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -22,7 +28,9 @@ from bs4 import BeautifulSoup
 ROOT = Path(__file__).resolve().parents[1]
 
 # What the project's source is made of; everything else is generated.
-PROJECT_FILES = ["conf.py", "docs", "examples_tensor", "examples_autograd", "examples_nn"]
+PROJECT_FILES = [
+    "conf.py", "requirements.txt", "docs", "examples_tensor", "examples_autograd", "examples_nn",
+]
 GENERATED = {"auto_examples", "sg_execution_times.rst", "__pycache__", "_build"}
 
 # The tutorial as the specification orders it: (examples folder, file, section title).
@@ -70,15 +78,40 @@ def no_network() -> list[str]:
     return []
 
 
-def build_site(project: Path, *options: str) -> subprocess.CompletedProcess:
-    """Run the same sphinx-build as ``make html`` on a project copy, offline."""
+def build_site(project: Path, *options: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the same sphinx-build as ``make html`` on a project copy, offline.
+
+    The HTML lands in ``project/_build/html``, the doctrees in
+    ``project/_build/doctrees``. ``env`` adds environment variables.
+    """
     cmd = [
-        *no_network(), sys.executable, "-m", "sphinx", "-b", "html",
-        "-c", str(project), str(project / "docs"), str(project / "_build" / "html"),
+        *no_network(), sys.executable, "-m", "sphinx", "-M", "html",
+        str(project / "docs"), str(project / "_build"), "-c", str(project),
         "-W", "--keep-going", *options,
     ]
-    env = dict(os.environ, MPLBACKEND="Agg")
+    env = dict(os.environ, MPLBACKEND="Agg", **(env or {}))
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=project)
+
+
+def broken_links(html: Path) -> list[str]:
+    """Every ``href``/``src`` in the site's HTML that points at a missing local file."""
+    broken = []
+    for page in sorted(html.rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for element in soup.find_all(href=True) + soup.find_all(src=True):
+            url = element.get("href") or element.get("src")
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue  # another host, mailto:, data:, or a link within the page
+            target = posixpath.normpath(
+                posixpath.join(posixpath.dirname(page.relative_to(html).as_posix()), unquote(parts.path))
+            )
+            path = html / target
+            if path.is_dir():
+                path = path / "index.html"
+            if target.startswith("..") or not path.is_file():
+                broken.append(f"{page.relative_to(html)}: {url}")
+    return broken
 
 
 @dataclass
@@ -98,13 +131,33 @@ class Site:
         return sorted(self.html.rglob("*.html"))
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Site:
-    project = copy_project(tmp_path_factory.mktemp("project"))
+def built_site(project: Path) -> Site:
     result = build_site(project)
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"the site build failed:\n{log[-8000:]}"
     return Site(project, project / "_build" / "html", log)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Site:
+    return built_site(copy_project(tmp_path_factory.mktemp("project")))
+
+
+@pytest.fixture
+def built_project(site, tmp_path) -> Path:
+    """A private copy of the built project, generated files and all.
+
+    A build of it re-runs only the examples a test changed (sphinx-gallery
+    skips those whose source matches the checksum of its last run).
+    """
+    return Path(shutil.copytree(site.project, tmp_path / "project", symlinks=True))
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that needs a site build as slow."""
+    for item in items:
+        if "site" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 @functools.cache

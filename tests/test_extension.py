@@ -1,9 +1,13 @@
-"""The tutorial_gallery Sphinx extension (docs/_ext), piece by piece."""
+"""The Sphinx extensions in docs/_ext (tutorial_gallery, gallery_guard), piece by piece."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import time
 import zipfile
+
+import pytest
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,6 +16,7 @@ from sphinx_gallery.gen_rst import CODE_OUTPUT
 from conftest import ROOT, TUTORIAL
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+import gallery_guard as gg  # noqa: E402
 import tutorial_gallery as tg  # noqa: E402
 
 
@@ -104,3 +109,71 @@ def test_archive_is_reproducible_and_not_rewritten_when_unchanged(tmp_path):
     (examples / "one.py").write_text("print(2)\n")
     tg.write_examples_archive(app)
     assert archive.read_bytes() != first
+
+
+# -- gallery_guard ------------------------------------------------------------------
+
+
+def run_as(filename: str, source: str, namespace: dict) -> None:
+    exec(compile(source, filename, "exec"), namespace)
+
+
+def test_time_limit_stops_the_example_and_names_it():
+    limit = gg.ExampleTimeLimit(0.2)
+    limit({}, "slow_example.py", "before")
+    start = time.monotonic()
+    try:
+        with pytest.raises(gg.ExampleTimeout, match=r"slow_example\.py was stopped after 0\.2 s"):
+            run_as("/somewhere/slow_example.py", "while True:\n    pass\n", {})
+    finally:
+        limit({}, "slow_example.py", "after")
+    assert 0.2 <= time.monotonic() - start < 5
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_time_limit_waits_for_the_example_itself_and_for_imports_to_finish(tmp_path, monkeypatch):
+    (tmp_path / "slow_import.py").write_text("import time\ntime.sleep(0.3)\nCOMPLETE = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "slow_import", raising=False)
+    limit = gg.ExampleTimeLimit(0.1)
+    limit({}, "slow_example.py", "before")
+    try:
+        # Code that is not the example's is not interrupted...
+        run_as("<other code>", "import time\ntime.sleep(0.3)\n", {})
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 0  # ...the timer waits
+        # ...nor is an import the example makes; the next line of it is.
+        with pytest.raises(gg.ExampleTimeout):
+            run_as("slow_example.py", "import slow_import\nimport time\ntime.sleep(5)\n", {})
+    finally:
+        limit({}, "slow_example.py", "after")
+    assert sys.modules["slow_import"].COMPLETE
+
+
+def test_time_limit_of_zero_is_no_limit():
+    gg.ExampleTimeLimit(0)({}, "slow_example.py", "before")
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_imported_modules_are_the_top_level_names(tmp_path):
+    script = tmp_path / "example.py"
+    script.write_text(
+        "import numpy as np\nimport matplotlib.pyplot as plt\nfrom torch import nn\n"
+        "from . import sibling\nimport os, json\n"
+    )
+    assert gg.imported_modules(script) == {"numpy", "matplotlib", "torch", "os", "json"}
+    script.write_text("print('unclosed'\n")
+    assert gg.imported_modules(script) == set()  # sphinx-gallery reports syntax errors
+
+
+def test_requirement_for_finds_the_line_that_installs_a_module(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(
+        "# comment\nsphinx==9.0.4   # pinned\n"
+        'tensorflow-cpu==2.21.0; python_version >= "3"\n'
+        'tensorflow==2.21.0; python_version < "3"\n'
+        "torch==2.13.0\n"
+    )
+    assert gg.requirement_for("tensorflow", requirements) == "tensorflow-cpu==2.21.0"
+    assert gg.requirement_for("torch", requirements) == "torch==2.13.0"
+    assert gg.requirement_for("numpy", requirements) is None
+    assert gg.requirement_for("torch", tmp_path / "missing.txt") is None

@@ -6,15 +6,27 @@ All tests here share the one session-scoped build of the ``site`` fixture.
 from __future__ import annotations
 
 import json
+import os
 import posixpath
+import re
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import GALLERY, TUTORIAL, example_source, no_network
+from conftest import (
+    GALLERY,
+    ROOT,
+    TUTORIAL,
+    broken_links,
+    built_site,
+    copy_project,
+    example_source,
+    no_network,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -197,6 +209,60 @@ def test_no_page_loads_anything_from_another_host(site):
     assert not remote, "\n".join(remote)
     # the check above looked at the whole site: the two pages, the galleries, the examples
     assert len(site.pages()) >= 2 + len(GALLERY) + len(TUTORIAL)
+
+
+def test_no_stylesheet_loads_a_font_or_image_from_another_host(site):
+    remote = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*(?:[a-z]+:)?//""", re.I)
+    stylesheets = sorted(site.html.rglob("*.css"))
+    assert stylesheets
+    offenders = [
+        str(css.relative_to(site.html))
+        for css in stylesheets
+        if remote.search(css.read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert not offenders, offenders
+
+
+def test_every_internal_link_resolves_to_a_file(site):
+    assert not broken_links(site.html)
+
+
+def test_no_path_of_the_build_machine_appears_in_what_is_published(site):
+    machine_paths = {
+        str(site.project),  # where this build ran
+        str(ROOT),  # the checkout
+        sys.prefix,  # the virtual environment
+        sys.base_prefix,  # the Python it was made from
+        str(Path.home()) + os.sep,
+    }
+    texts = {}
+    for path in site.html.rglob("*"):
+        if path.suffix in {".html", ".ipynb", ".py", ".txt", ".js", ".json"}:
+            texts[str(path.relative_to(site.html))] = path.read_text(encoding="utf-8", errors="replace")
+        elif path.suffix == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                for name in zf.namelist():
+                    texts[f"{path.relative_to(site.html)}:{name}"] = zf.read(name).decode("utf-8", "replace")
+    assert any(name.endswith(".ipynb") for name in texts)
+    leaks = [f"{name}: {p}" for name, text in texts.items() for p in machine_paths if p in text]
+    assert not leaks, "\n".join(leaks)
+
+
+@pytest.fixture(scope="session")
+def second_site(site, tmp_path_factory):
+    """Another clean build of the same sources, in another folder."""
+    return built_site(copy_project(tmp_path_factory.mktemp("again")))
+
+
+@pytest.mark.parametrize(("folder", "filename", "title"), TUTORIAL)
+def test_two_builds_print_the_same_and_write_the_same_notebooks(site, second_site, folder, filename, title):
+    stem = filename.removesuffix(".py")
+    page = f"{GALLERY[folder]}/{stem}.html"
+    printed = [code_text(s.soup(page), ".sphx-glr-script-out pre") for s in (site, second_site)]
+    assert "step 500  loss" in printed[0]
+    assert printed[0] == printed[1]
+    notebooks = [s.project / "docs" / GALLERY[folder] / f"{stem}.ipynb" for s in (site, second_site)]
+    assert notebooks[0].read_bytes() == notebooks[1].read_bytes()
 
 
 def test_the_site_was_built_without_network(site):

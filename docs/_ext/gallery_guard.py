@@ -1,0 +1,329 @@
+"""Make example failures loud and precise, and leave nothing stale behind.
+
+sphinx-gallery runs the examples and reports each one that raises, with its
+traceback. This extension covers the rest:
+
+* **A failing example fails the build, plainly.** With sphinx-gallery set to
+  report failures as warnings (``only_warn_on_example_error``), its traceback
+  and summary are printed as usual; then :func:`fail_on_example_errors` ends
+  the build with exit status 1 and one line naming the failed files, instead
+  of Sphinx's crash report for an extension error.
+* **A time limit per example.** :class:`ExampleTimeLimit` is a sphinx-gallery
+  ``reset_modules`` hook that starts a timer before each example and stops it
+  after. An example still running when the timer fires is interrupted with
+  :class:`ExampleTimeout`, which sphinx-gallery reports like any other
+  failure: the file, the line it was on, and the limit.
+* **Missing packages, named up front.** Before any example runs, every module
+  the examples import is looked up. A missing one stops the build with one
+  message naming the module, the examples that need it and the requirement
+  line that installs it, instead of a traceback in the middle of the build.
+* **Removed examples disappear.** sphinx-gallery never deletes what it
+  generated for an example that no longer exists, and Sphinx never deletes
+  the HTML, downloads or images of a page that is gone. Both are pruned, and
+  every page is rewritten so that no sidebar still links to the removed one:
+  an incremental build after a removal matches a clean one.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+import re
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+
+def gallery_folders(app: Sphinx) -> list[tuple[Path, Path]]:
+    """Each gallery's (examples folder, generated folder), as absolute paths."""
+    conf = app.config.sphinx_gallery_conf
+    srcdir = Path(app.srcdir)
+    return [
+        ((srcdir / src).resolve(), (srcdir / out).resolve())
+        for src, out in zip(conf["examples_dirs"], conf["gallery_dirs"])
+    ]
+
+
+# -- Failing examples ----------------------------------------------------------
+
+
+def fail_on_example_errors(app: Sphinx, exception: Exception | None) -> None:
+    """Give the build exit status 1 if an example failed unexpectedly.
+
+    Also forget each failed example's checksum from its last good run, which
+    sphinx-gallery keeps: otherwise, once the example is fixed back to that
+    same source, it would not run again and its page would keep the traceback.
+    """
+    conf = app.config.sphinx_gallery_conf
+    if exception is not None or not conf.get("plot_gallery"):
+        return
+    for path in map(Path, conf["failing_examples"]):
+        for examples_dir, gallery_dir in gallery_folders(app):
+            if path.parent.resolve() == examples_dir:
+                (gallery_dir / f"{path.name}.md5").unlink(missing_ok=True)
+    srcdir = str(app.srcdir)
+    expected = {os.path.normpath(os.path.join(srcdir, p)) for p in conf["expected_failing_examples"]}
+    failed = sorted(
+        os.path.relpath(path, srcdir)
+        for path in conf["failing_examples"]
+        if os.path.normpath(path) not in expected
+    )
+    if failed:
+        logger.error(
+            "%d example%s failed, so the build fails: %s (tracebacks above)",
+            len(failed),
+            "s" if len(failed) > 1 else "",
+            ", ".join(failed),
+        )
+        app.statuscode = 1
+
+
+# -- A time limit per example --------------------------------------------------
+
+
+class ExampleTimeout(Exception):
+    """Raised inside an example that ran past its time limit."""
+
+
+@dataclass(frozen=True)
+class ExampleTimeLimit:
+    """A sphinx-gallery ``reset_modules`` hook that limits each example's run time.
+
+    Use it with ``"reset_modules_order": "both"``: called before an example it
+    arms a ``SIGALRM`` timer, called after it disarms it. ``seconds <= 0``
+    turns the limit off. The timer raises only while the example's own code
+    is on the stack, and not during an import, so the exception always
+    surfaces as that example's failure and leaves no half-imported module;
+    otherwise (sphinx-gallery saving a figure, say) it tries again a moment
+    later. Python handles the signal between bytecodes, so a single long call
+    into C code is interrupted when it returns. On platforms without
+    ``SIGALRM`` (Windows) there is no limit.
+    """
+
+    seconds: float
+
+    def __call__(self, gallery_conf: dict, fname: str | None, when: str) -> None:
+        if self.seconds <= 0 or not hasattr(signal, "setitimer"):
+            return
+        if when == "before" and fname is not None:
+            _arm(Path(fname).name, self.seconds)
+        else:
+            _disarm()
+
+
+_RETRY_SECONDS = 0.05
+
+
+def _arm(example: str, seconds: float) -> None:
+    def on_alarm(signum, frame):
+        files = []
+        while frame is not None:
+            files.append(frame.f_code.co_filename)
+            frame = frame.f_back
+        # Interrupting an import would leave a half-imported module behind
+        # for every later example, so wait until it is done.
+        importing = any(name.startswith("<frozen importlib") for name in files)
+        if not importing and any(Path(name).name == example for name in files):
+            raise ExampleTimeout(
+                f"{example} was stopped after {seconds:g} s, the time limit per "
+                "example (example_time_limit in conf.py; set EXAMPLE_TIME_LIMIT "
+                "to change it, 0 for none)"
+            )
+        signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+def _disarm() -> None:
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
+# -- Missing packages ------------------------------------------------------------
+
+
+def imported_modules(script: Path) -> set[str]:
+    """The top-level names of the modules a script imports."""
+    try:
+        tree = ast.parse(script.read_bytes(), filename=str(script))
+    except SyntaxError:
+        return set()  # sphinx-gallery reports it when it runs the example
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def is_importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def requirement_for(module: str, requirements: Path) -> str | None:
+    """The line of ``requirements`` that installs ``module`` on this platform.
+
+    A distribution matches when its name is the module's, or starts with it
+    and a dash (``tensorflow-cpu`` installs ``tensorflow``).
+    """
+    if not requirements.is_file():
+        return None
+    wanted = canonicalize_name(module)
+    for line in requirements.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        try:
+            req = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if req.marker is not None and not req.marker.evaluate():
+            continue
+        name = canonicalize_name(req.name)
+        if name == wanted or name.startswith(wanted + "-"):
+            return str(req).split(";")[0].strip()
+    return None
+
+
+def check_example_imports(app: Sphinx) -> None:
+    """Stop the build before any example runs if one cannot import a module."""
+    if not app.config.sphinx_gallery_conf.get("plot_gallery"):
+        return  # nothing will be executed
+    needed: dict[str, list[str]] = {}
+    for examples_dir, _ in gallery_folders(app):
+        for script in sorted(examples_dir.glob("*.py")):
+            for module in imported_modules(script):
+                local = examples_dir / module
+                if local.with_suffix(".py").exists() or local.is_dir():
+                    continue
+                needed.setdefault(module, []).append(str(script.relative_to(Path(app.confdir))))
+    missing = sorted(module for module in needed if not is_importable(module))
+    if not missing:
+        return
+    requirements = Path(app.confdir) / app.config.example_requirements
+    lines = ["The examples import modules that this Python cannot find:"]
+    for module in missing:
+        line = f"  {module}, needed by {', '.join(needed[module])}"
+        req = requirement_for(module, requirements)
+        if req:
+            line += f": install it with {sys.executable} -m pip install '{req}'"
+        lines.append(line)
+    lines.append(
+        f"To install everything the site needs: {sys.executable} -m pip install "
+        f"-r {app.config.example_requirements} (or run `make html`, which does it)."
+    )
+    logger.error("\n".join(lines))
+    # A clean stop: any exception would add Sphinx's crash report to the message.
+    raise SystemExit(1)
+
+
+# -- Removed examples --------------------------------------------------------------
+
+_EXAMPLE_FILES = (".py", ".py.md5", ".rst", ".ipynb", ".codeobj.json", ".cost.json", ".zip")
+_EXAMPLE_IMAGE = re.compile(r"^sphx_glr_(?P<stem>.+)_(?:\d{3}|thumb)\.\w+$")
+
+
+def prune_removed_examples(app: Sphinx) -> None:
+    """Delete what sphinx-gallery generated for examples that no longer exist.
+
+    A generated ``<stem>.py`` copy marks an example sphinx-gallery has seen;
+    when its source is gone, all of that example's files go with it (else its
+    stale page would still be built, as an orphan).
+    """
+    for examples_dir, gallery_dir in gallery_folders(app):
+        if not gallery_dir.is_dir():
+            continue
+        sources = {script.stem for script in examples_dir.glob("*.py")}
+        removed = {copy.stem for copy in gallery_dir.glob("*.py")} - sources
+        for stem in sorted(removed):
+            logger.info("removing the generated files of %s.py, whose source is gone", stem)
+            for suffix in _EXAMPLE_FILES:
+                (gallery_dir / f"{stem}{suffix}").unlink(missing_ok=True)
+        for image in (gallery_dir / "images").rglob("sphx_glr_*"):
+            match = _EXAMPLE_IMAGE.match(image.name)
+            if match and match["stem"] in removed:
+                image.unlink()
+
+
+def note_added_or_removed(app: Sphinx, env, added: set, changed: set, removed: set) -> list:
+    """Remember whether this build adds or removes a document."""
+    env.gallery_guard_docs_changed = bool(added or removed)
+    return []
+
+
+def rewrite_everything_if_documents_changed(app: Sphinx, env) -> list[str]:
+    """Rewrite every page when a document came or went.
+
+    Every page's sidebar and previous/next links list the documents, but Sphinx
+    only rewrites the pages it re-read, so after a removal the others would
+    keep links to the removed page. Pages are rewritten, not re-read.
+    """
+    if getattr(env, "gallery_guard_docs_changed", False):
+        return sorted(env.found_docs)
+    return []
+
+
+def prune_stale_output(app: Sphinx, exception: Exception | None) -> None:
+    """Delete built pages, downloads and images that no document uses any more.
+
+    Sphinx writes what the current documents need and never removes the rest.
+    Only the gallery pages (and their ``_sources`` copies), ``_downloads`` and
+    ``_images`` are pruned; everything else in the output is left alone.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    env = app.env
+    outdir = Path(app.outdir)
+    srcdir = Path(app.srcdir)
+    stale: list[Path] = []
+
+    for _, gallery_dir in gallery_folders(app):
+        prefix = gallery_dir.relative_to(srcdir).as_posix()
+        for page in (outdir / prefix).rglob("*.html"):
+            docname = page.relative_to(outdir).with_suffix("").as_posix()
+            if docname not in env.all_docs:
+                stale.append(page)
+                stale.append(outdir / "_sources" / f"{docname}.rst.txt")
+                stale.append(Path(app.doctreedir) / f"{docname}.doctree")
+
+    downloads = {Path(dest).as_posix() for _, dest in env.dlfiles.values()}
+    for path in (outdir / "_downloads").glob("*/*"):
+        if path.relative_to(outdir / "_downloads").as_posix() not in downloads:
+            stale.append(path)
+
+    images = {str(name) for _, name in env.images.values()}
+    for path in (outdir / "_images").glob("*"):
+        if path.is_file() and path.name not in images:
+            stale.append(path)
+
+    for path in stale:
+        path.unlink(missing_ok=True)
+    for folder in (outdir / "_downloads").glob("*"):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def setup(app: Sphinx) -> dict:
+    app.setup_extension("sphinx_gallery.gen_gallery")
+    app.add_config_value("example_requirements", "requirements.txt", "env", str)
+    # Before sphinx-gallery generates the galleries (default priority 500).
+    app.connect("builder-inited", check_example_imports, priority=400)
+    app.connect("builder-inited", prune_removed_examples, priority=450)
+    # After sphinx-gallery's summary of failing examples (default priority 500).
+    app.connect("build-finished", fail_on_example_errors, priority=600)
+    app.connect("env-get-outdated", note_added_or_removed)
+    app.connect("env-get-updated", rewrite_everything_if_documents_changed)
+    app.connect("build-finished", prune_stale_output)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
