@@ -1,0 +1,98 @@
+"""The downloads work on their own: each example as a script, each notebook in Jupyter.
+
+A reader who downloads an example gets no Sphinx and no sphinx-gallery, so
+each script runs here in a fresh Python process, and each notebook the build
+generated runs top to bottom in a fresh Jupyter kernel (nbclient + ipykernel).
+Both must print what the example's page shows: the notebook exactly (it shows
+the value of a cell's last expression as the page does), the script every
+printed line in the same order (a script shows no such values).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from ipykernel.kernelspec import write_kernel_spec
+from nbclient import NotebookClient
+
+from conftest import GALLERY, ROOT, TUTORIAL
+from test_site import code_text
+
+pytestmark = pytest.mark.slow
+
+EXAMPLES = pytest.mark.parametrize(
+    ("folder", "filename"),
+    [(folder, filename) for folder, filename, _ in TUTORIAL],
+    ids=[filename.removesuffix(".py") for _, filename, _ in TUTORIAL],
+)
+
+
+def printed_on_page(site, folder: str, filename: str) -> str:
+    page = f"{GALLERY[folder]}/{filename.removesuffix('.py')}.html"
+    return code_text(site.soup(page), ".sphx-glr-script-out pre")
+
+
+def lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.strip().splitlines() if line.strip()]
+
+
+def in_order_within(part: list[str], whole: list[str]) -> bool:
+    rest = iter(whole)
+    return all(line in rest for line in part)
+
+
+@EXAMPLES
+def test_example_runs_as_a_script_and_prints_what_its_page_shows(site, tmp_path, folder, filename):
+    script = ROOT / folder / filename
+    env = dict(os.environ, MPLBACKEND="Agg")
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    printed, shown = lines(result.stdout), lines(printed_on_page(site, folder, filename))
+    assert any(line.startswith("step 500  loss") for line in printed)
+    assert in_order_within(printed, shown), (printed, shown)
+    assert not list(tmp_path.iterdir()), "the script wrote files where it was run"
+
+
+@pytest.fixture(scope="module")
+def this_python_as_kernel(tmp_path_factory):
+    """Make the notebooks' "python3" kernel this very Python (the project's venv).
+
+    Otherwise Jupyter might pick a python3 kernel installed elsewhere on the
+    machine, without this project's packages.
+    """
+    data = tmp_path_factory.mktemp("jupyter")
+    write_kernel_spec(data / "kernels" / "python3")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JUPYTER_PATH", str(data))
+        # Figures must reach the notebook as images, not go to a file backend.
+        mp.delenv("MPLBACKEND", raising=False)
+        yield
+
+
+@EXAMPLES
+@pytest.mark.usefixtures("this_python_as_kernel")
+def test_generated_notebook_runs_top_to_bottom_in_a_fresh_kernel(site, tmp_path, folder, filename):
+    path = site.project / "docs" / GALLERY[folder] / f"{filename.removesuffix('.py')}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()
+
+    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert not errors
+    shown = "".join(
+        o["text"] if o["output_type"] == "stream" else o["data"]["text/plain"] + "\n"
+        for c in notebook.cells
+        for o in c.get("outputs", [])
+        if o.get("name") == "stdout" or o["output_type"] == "execute_result"
+    )
+    assert lines(shown) == lines(printed_on_page(site, folder, filename))
+    figures = [o for c in notebook.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(figures) == 1, "the loss plot should show in the notebook"
