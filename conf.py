@@ -38,6 +38,7 @@ html_theme = "sphinx_rtd_theme"
 html_title = project
 html_static_path = ["docs/_static"]
 html_css_files = ["tutorial.css"]
+html_favicon = "docs/_static/favicon.svg"
 html_theme_options = {"navigation_depth": 2}
 html_last_updated_fmt = None  # no build date: rebuilding changes nothing
 

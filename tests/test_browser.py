@@ -1,0 +1,165 @@
+"""The built site in a real browser: headless Chromium driven by Playwright.
+
+The site is served on 127.0.0.1 from the session's build. Playwright's Python
+package drives the machine's own Chromium (Debian's ``chromium``; ``make test``
+installs it when it can), so nothing is downloaded. Screenshots of every page
+visited are kept in ``_build/test-artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+SCREENSHOTS = ROOT / "_build" / "test-artifacts" / "browser"
+PAGES = ["tutorial.html", "auto_examples/nn/dynamic_net.html"]
+
+
+def find_chromium() -> str:
+    candidates = [os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return candidate
+    pytest.fail(
+        "Chromium not found. Install Debian's package (`apt-get install chromium`; "
+        "`make test` does it when run as root) or set CHROMIUM=/path/to/chromium."
+    )
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site.html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=find_chromium(),
+            # Keep Chromium from calling home: this machine has no route out.
+            args=["--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One page in a fresh browser tab, with every problem it reported."""
+
+    def __init__(self, browser, base_url: str, path: str, **context_options):
+        self.context = browser.new_context(**context_options)
+        self.page: Page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text} {m.location}"))
+        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
+        self.page.on(
+            "response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}")
+        )
+        self.page.goto(f"{base_url}/{path}", wait_until="load")
+
+    def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, base_url):
+    visits = []
+
+    def open_page(path: str, **context_options) -> Visit:
+        visits.append(Visit(browser, base_url, path, **context_options))
+        return visits[-1]
+
+    yield open_page
+    for v in visits:
+        v.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_cleanly_with_every_image_decoded(visit, path):
+    v = visit(path)
+    images = v.page.locator("img")
+    assert images.count() > 0
+    for i in range(images.count()):
+        images.nth(i).scroll_into_view_if_needed()
+    v.page.wait_for_load_state("networkidle")
+    sizes = v.page.eval_on_selector_all(
+        "img", "imgs => imgs.map(img => [img.getAttribute('src'), img.complete, img.naturalWidth])"
+    )
+    undecoded = [src for src, complete, width in sizes if not (complete and width > 0)]
+    assert not undecoded, undecoded
+    v.screenshot(path.replace("/", "_").removesuffix(".html"))
+    assert not v.problems, v.problems
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_download_links_answer_200(visit, path):
+    v = visit(path)
+    links = v.page.eval_on_selector_all("a.download", "links => links.map(a => a.href)")
+    assert any(link.endswith(".ipynb") for link in links)
+    assert any(link.endswith(".py") for link in links)
+    for link in links:
+        response = v.page.request.get(link)
+        assert response.status == 200, link
+        assert len(response.body()) > 0, link
+
+
+def test_sidebar_and_next_button_lead_where_they_say(visit):
+    v = visit("tutorial.html")
+    v.page.locator(".wy-menu-vertical a").get_by_text("nn", exact=True).click()
+    v.page.wait_for_url("**/auto_examples/nn/index.html")
+    expect(v.page).to_have_title(re.compile(r"^nn\b"))
+    # The footer's "Next" button walks on to the gallery's first example.
+    v.page.locator("a[rel=next]").first.click()
+    v.page.wait_for_url("**/auto_examples/nn/two_layer_net_nn.html")
+    expect(v.page).to_have_title(re.compile(r"^PyTorch: nn\b"))
+    assert not v.problems, v.problems
+
+
+def test_narrow_screen_menu_opens_and_closes(visit):
+    v = visit("tutorial.html", viewport={"width": 480, "height": 900})
+    menu = v.page.locator("nav.wy-nav-side")
+    expect(menu).not_to_have_class("wy-nav-side shift")
+    v.page.locator("[data-toggle='wy-nav-top']").click()
+    expect(menu).to_have_class("wy-nav-side shift")
+    v.screenshot("tutorial_narrow_menu_open")
+    v.page.locator("[data-toggle='wy-nav-top']").click()
+    expect(menu).not_to_have_class("wy-nav-side shift")
+    assert not v.problems, v.problems
+
+
+def test_search_finds_autograd(visit):
+    v = visit("search.html?q=autograd")
+    results = v.page.locator("#search-results ul.search li")
+    expect(results.first).to_be_visible(timeout=15_000)
+    hrefs = results.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert any("two_layer_net_autograd.html" in href for href in hrefs), hrefs
+    v.screenshot("search_autograd")
+    assert not v.problems, v.problems
