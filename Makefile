@@ -2,12 +2,14 @@
 #
 #   make html         set up ./.venv if needed, run every example, build the site
 #   make html-noplot  build the pages without running the examples (fast, no outputs)
-#   make test         set up ./.venv if needed, run the test suite
+#   make test         set up ./.venv (and Chromium) if needed, run every test
+#   make test-fast    set up ./.venv if needed, run the fast tests only (numerics)
 #   make clean        remove the built site and everything sphinx-gallery generated
 #
 # The active virtual environment is used when there is one; otherwise a
 # project-local .venv is created from requirements.txt (and refreshed whenever
-# requirements.txt changes).
+# requirements.txt changes). The browser tests need Chromium: `make test`
+# installs Debian's package when it is missing and it runs as root.
 
 ifdef VIRTUAL_ENV
 VENV := $(VIRTUAL_ENV)
@@ -24,10 +26,10 @@ BUILDDIR := _build
 SPHINXOPTS ?= -W --keep-going
 SPHINXBUILD := $(PY) -m sphinx -M html $(SOURCEDIR) $(BUILDDIR) -c . $(SPHINXOPTS)
 
-.PHONY: help venv html html-noplot test clean
+.PHONY: help venv html html-noplot test test-fast chromium clean
 
 help:
-	@sed -n '2,11s/^# \{0,1\}//p' Makefile
+	@sed -n '2,14s/^# \{0,1\}//p' Makefile
 
 venv: $(STAMP)
 
@@ -44,8 +46,23 @@ html: $(STAMP)
 html-noplot: $(STAMP)
 	$(SPHINXBUILD) -D plot_gallery=0
 
-test: $(STAMP)
-	$(PY) -m pytest tests $(PYTEST_ARGS)
+test: $(STAMP) chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything but the tests marked slow (site builds, browser, notebooks).
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# The browser tests drive this machine's Chromium (or $$CHROMIUM).
+chromium:
+	@if [ -n "$$CHROMIUM" ] || command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "Chromium is missing and cannot be installed here: install it" \
+	       "(Debian: sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium."; \
+	fi
 
 clean:
 	rm -rf $(BUILDDIR) $(SOURCEDIR)/auto_examples $(SOURCEDIR)/sg_execution_times.rst

@@ -78,7 +78,9 @@ def no_network() -> list[str]:
     return []
 
 
-def build_site(project: Path, *options: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def build_site(
+    project: Path, *options: str, env: dict | None = None, timeout: float = 900
+) -> subprocess.CompletedProcess:
     """Run the same sphinx-build as ``make html`` on a project copy, offline.
 
     The HTML lands in ``project/_build/html``, the doctrees in
@@ -90,7 +92,7 @@ def build_site(project: Path, *options: str, env: dict | None = None) -> subproc
         "-W", "--keep-going", *options,
     ]
     env = dict(os.environ, MPLBACKEND="Agg", **(env or {}))
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=project)
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=project, timeout=timeout)
 
 
 def broken_links(html: Path) -> list[str]:

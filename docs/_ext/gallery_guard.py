@@ -32,6 +32,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,7 +107,8 @@ class ExampleTimeLimit:
     otherwise (sphinx-gallery saving a figure, say) it tries again a moment
     later. Python handles the signal between bytecodes, so a single long call
     into C code is interrupted when it returns. On platforms without
-    ``SIGALRM`` (Windows) there is no limit.
+    ``SIGALRM`` (Windows), and for examples run outside the main thread,
+    there is no limit.
     """
 
     seconds: float
@@ -114,6 +116,8 @@ class ExampleTimeLimit:
     def __call__(self, gallery_conf: dict, fname: str | None, when: str) -> None:
         if self.seconds <= 0 or not hasattr(signal, "setitimer"):
             return
+        if threading.current_thread() is not threading.main_thread():
+            return  # signals reach the main thread only
         if when == "before" and fname is not None:
             _arm(Path(fname).name, self.seconds)
         else:
