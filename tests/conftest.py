@@ -79,17 +79,18 @@ def no_network() -> list[str]:
 
 
 def build_site(
-    project: Path, *options: str, env: dict | None = None, timeout: float = 900
+    project: Path, *options: str, env: dict | None = None, timeout: float = 900, strict: bool = True
 ) -> subprocess.CompletedProcess:
     """Run the same sphinx-build as ``make html`` on a project copy, offline.
 
     The HTML lands in ``project/_build/html``, the doctrees in
-    ``project/_build/doctrees``. ``env`` adds environment variables.
+    ``project/_build/doctrees``. ``env`` adds environment variables;
+    ``strict=False`` drops ``make html``'s ``-W --keep-going``.
     """
     cmd = [
         *no_network(), sys.executable, "-m", "sphinx", "-M", "html",
         str(project / "docs"), str(project / "_build"), "-c", str(project),
-        "-W", "--keep-going", *options,
+        *(["-W", "--keep-going"] if strict else []), *options,
     ]
     env = dict(os.environ, MPLBACKEND="Agg", **(env or {}))
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=project, timeout=timeout)

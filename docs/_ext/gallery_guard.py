@@ -226,7 +226,7 @@ def check_example_imports(app: Sphinx) -> None:
         lines.append(line)
     lines.append(
         f"To install everything the site needs: {sys.executable} -m pip install "
-        f"-r {app.config.example_requirements} (or run `make html`, which does it)."
+        f"-r {app.config.example_requirements}"
     )
     logger.error("\n".join(lines))
     # A clean stop: any exception would add Sphinx's crash report to the message.
