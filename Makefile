@@ -4,6 +4,7 @@
 #   make html-noplot  build the pages without running the examples (fast, no outputs)
 #   make test         set up ./.venv (and Chromium) if needed, run every test
 #   make test-fast    set up ./.venv if needed, run the fast tests only (numerics)
+#   make bench        time clean, no-op and one-example builds against the examples alone
 #   make clean        remove the built site and everything sphinx-gallery generated
 #
 # The active virtual environment is used when there is one; otherwise a
@@ -26,10 +27,10 @@ BUILDDIR := _build
 SPHINXOPTS ?= -W --keep-going
 SPHINXBUILD := $(PY) -m sphinx -M html $(SOURCEDIR) $(BUILDDIR) -c . $(SPHINXOPTS)
 
-.PHONY: help venv html html-noplot test test-fast chromium clean
+.PHONY: help venv html html-noplot test test-fast chromium bench clean
 
 help:
-	@sed -n '2,14s/^# \{0,1\}//p' Makefile
+	@sed -n '2,15s/^# \{0,1\}//p' Makefile
 
 venv: $(STAMP)
 
@@ -63,6 +64,10 @@ chromium:
 	  echo "Chromium is missing and cannot be installed here: install it" \
 	       "(Debian: sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium."; \
 	fi
+
+# Build-speed benchmark; BENCH_ARGS="--rounds 5" for more rounds.
+bench: $(STAMP)
+	$(PY) benchmarks/build_speed.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILDDIR) $(SOURCEDIR)/auto_examples $(SOURCEDIR)/sg_execution_times.rst

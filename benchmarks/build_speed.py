@@ -1,0 +1,213 @@
+"""How long the site takes to build, against how long its examples take to run.
+
+Run it with ``make bench`` (or ``python benchmarks/build_speed.py --help``).
+In each round, on a fresh copy of the project, it times:
+
+1. floor: all the examples run one after another in one fresh Python process
+   (imports included, in tutorial order, figures drawn with Agg), which is
+   the least any build that executes them can cost;
+2. clean: ``make html`` with no previous output;
+3. no-op: ``make html`` again, nothing changed;
+4. one example: ``make html`` after editing one example (a comment appended),
+   against that example's own run time as a script in a fresh process;
+5. the peak memory (largest resident set of any process) of the clean build.
+
+Every figure is the median of ``--rounds`` rounds (3 by default). The table is
+printed and written, with the raw times, machine and versions, to
+``_build/benchmarks/build_speed.json`` (and a timestamped copy beside it);
+the previous run's medians are shown next to the new ones. Times are
+reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "_build" / "benchmarks"
+PROJECT_FILES = ["conf.py", "requirements.txt", "Makefile", "docs",
+                 "examples_tensor", "examples_autograd", "examples_nn"]
+GENERATED = ["_build", "auto_examples", "sg_execution_times.rst", "__pycache__"]
+
+# Runs its arguments as scripts, one after another, in this one process, and
+# prints each one's time as JSON.
+FLOOR = """
+import json, runpy, sys, time
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+times = {}
+for path in sys.argv[1:]:
+    start = time.perf_counter()
+    runpy.run_path(path, run_name="__main__")
+    plt.close("all")
+    times[path.rsplit("/", 1)[-1]] = time.perf_counter() - start
+print(json.dumps(times))
+"""
+
+# Runs a command and prints its wall time and the peak RSS of its processes.
+MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode
+wall = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+print(json.dumps({"code": code, "wall": wall, "peak_mib": peak / 1024}))
+"""
+
+
+def examples_in_order() -> list[Path]:
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    import conf  # the project's conf.py: its galleries and their order
+
+    paths = []
+    for folder in conf.sphinx_gallery_conf["examples_dirs"]:
+        scripts = (ROOT / "docs" / folder).resolve().glob("*.py")
+        paths += sorted(scripts, key=lambda p: conf.EXAMPLE_ORDER(p.name))
+    return paths
+
+
+def measure(command: list[str], cwd: Path, env: dict) -> dict:
+    result = subprocess.run([sys.executable, "-c", MEASURE, *command],
+                            cwd=cwd, env=env, capture_output=True, text=True, check=True)
+    measured = json.loads(result.stdout)
+    if measured["code"] != 0:
+        sys.exit(f"{' '.join(command)} failed in {cwd}:\n{result.stderr}")
+    return measured
+
+
+def fresh_copy(parent: Path) -> Path:
+    project = Path(tempfile.mkdtemp(prefix="project-", dir=parent))
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns(*GENERATED))
+        else:
+            shutil.copy2(source, project / name)
+    return project
+
+
+def one_round(examples: list[Path], edited: str, scratch: Path, env: dict) -> dict:
+    make_html = ["make", "-s", "html", f"VIRTUAL_ENV={sys.prefix}"]
+    floor = measure([sys.executable, "-c", FLOOR, *map(str, examples)], scratch, env)
+    project = fresh_copy(scratch)
+    clean = measure(make_html, project, env)
+    noop = measure(make_html, project, env)
+    script = next(project.glob(f"examples_*/{edited}"))
+    with script.open("a", encoding="utf-8") as f:
+        f.write("\n# edited by benchmarks/build_speed.py\n")
+    one = measure(make_html, project, env)
+    own = measure([sys.executable, str(script)], scratch, env)
+    shutil.rmtree(project)
+    return {
+        "floor_s": floor["wall"], "clean_s": clean["wall"], "noop_s": noop["wall"],
+        "one_example_s": one["wall"], "example_alone_s": own["wall"],
+        "clean_peak_mib": clean["peak_mib"],
+    }
+
+
+ROWS = [
+    ("floor_s", "floor: all examples, one process", "s"),
+    ("clean_s", "clean make html", "s"),
+    ("noop_s", "no-op make html", "s"),
+    ("one_example_s", "make html after editing one example", "s"),
+    ("example_alone_s", "that example alone, as a script", "s"),
+    ("clean_peak_mib", "peak memory of the clean build", "MiB"),
+]
+
+
+def report(result: dict, previous: dict | None) -> str:
+    medians = result["medians"]
+    lines = [f"{'measurement':<40} {'median':>10}" + (f" {'previous':>10}" if previous else "")]
+    for key, label, unit in ROWS:
+        line = f"{label:<40} {medians[key]:>8.2f} {unit:<3}"
+        if previous and key in previous.get("medians", {}):
+            line += f" {previous['medians'][key]:>7.2f} {unit}"
+        lines.append(line.rstrip())
+    ratios = result["ratios"]
+    lines += [
+        "",
+        f"clean / floor                      {ratios['clean_over_floor']:.2f}x   (target <= 1.0)",
+        f"no-op                              {medians['noop_s']:.2f} s  (target <= 1.5 s)",
+        f"one example - example alone        {ratios['one_example_minus_alone_s']:+.2f} s "
+        "(target <= +2 s)",
+        f"one example / example alone        {ratios['one_example_over_alone']:.2f}x",
+        f"(medians of {result['rounds']} rounds; edited example: {result['edited_example']})",
+    ]
+    return "\n".join(lines)
+
+
+def versions() -> dict:
+    from importlib.metadata import version
+
+    names = ["sphinx", "sphinx-gallery", "torch", "numpy", "matplotlib"]
+    found = {name: version(name) for name in names}
+    for tf in ("tensorflow-cpu", "tensorflow"):
+        try:
+            found[tf] = version(tf)
+            break
+        except Exception:
+            pass
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3, help="rounds to take the median of")
+    parser.add_argument("--example", default="dynamic_net.py", help="the example to edit")
+    args = parser.parse_args()
+
+    examples = examples_in_order()
+    env = dict(os.environ, MPLBACKEND="Agg")
+    env.pop("VIRTUAL_ENV", None)  # the Makefile gets it explicitly
+    rounds = []
+    with tempfile.TemporaryDirectory(prefix="build-speed-") as scratch:
+        for n in range(args.rounds):
+            rounds.append(one_round(examples, args.example, Path(scratch), env))
+            print(f"round {n + 1}/{args.rounds}: "
+                  + ", ".join(f"{k} {v:.2f}" for k, v in rounds[-1].items()), flush=True)
+
+    medians = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
+    result = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
+                    "python": platform.python_version()},
+        "versions": versions(),
+        "command": "make bench",
+        "rounds": args.rounds,
+        "edited_example": args.example,
+        "medians": medians,
+        "ratios": {
+            "clean_over_floor": medians["clean_s"] / medians["floor_s"],
+            "one_example_over_alone": medians["one_example_s"] / medians["example_alone_s"],
+            "one_example_minus_alone_s": medians["one_example_s"] - medians["example_alone_s"],
+        },
+        "raw": rounds,
+    }
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    latest = OUT / "build_speed.json"
+    previous = json.loads(latest.read_text()) if latest.is_file() else None
+    print()
+    print(report(result, previous))
+    text = json.dumps(result, indent=2) + "\n"
+    latest.write_text(text)
+    stamp = result["date"].replace(":", "").replace("-", "")
+    (OUT / f"build_speed-{stamp}.json").write_text(text)
+    print(f"\nwritten to {latest.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
