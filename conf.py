@@ -29,6 +29,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "tutorial_gallery",  # docs/_ext/tutorial_gallery.py
     "gallery_guard",  # docs/_ext/gallery_guard.py
+    "fast_rebuilds",  # docs/_ext/fast_rebuilds.py
 ]
 exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
 

@@ -79,16 +79,22 @@ def no_network() -> list[str]:
 
 
 def build_site(
-    project: Path, *options: str, env: dict | None = None, timeout: float = 900, strict: bool = True
+    project: Path,
+    *options: str,
+    env: dict | None = None,
+    timeout: float = 900,
+    strict: bool = True,
+    python_options: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess:
     """Run the same sphinx-build as ``make html`` on a project copy, offline.
 
     The HTML lands in ``project/_build/html``, the doctrees in
     ``project/_build/doctrees``. ``env`` adds environment variables;
-    ``strict=False`` drops ``make html``'s ``-W --keep-going``.
+    ``strict=False`` drops ``make html``'s ``-W --keep-going``;
+    ``python_options`` go to the Python that runs Sphinx (``-X importtime``).
     """
     cmd = [
-        *no_network(), sys.executable, "-m", "sphinx", "-M", "html",
+        *no_network(), sys.executable, *python_options, "-m", "sphinx", "-M", "html",
         str(project / "docs"), str(project / "_build"), "-c", str(project),
         *(["-W", "--keep-going"] if strict else []), *options,
     ]

@@ -1,7 +1,8 @@
-"""The Sphinx extensions in docs/_ext (tutorial_gallery, gallery_guard), piece by piece."""
+"""The Sphinx extensions in docs/_ext, piece by piece."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -16,6 +17,7 @@ from sphinx_gallery.gen_rst import CODE_OUTPUT
 from conftest import ROOT, TUTORIAL
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+import fast_rebuilds as fr  # noqa: E402
 import gallery_guard as gg  # noqa: E402
 import tutorial_gallery as tg  # noqa: E402
 
@@ -177,3 +179,20 @@ def test_requirement_for_finds_the_line_that_installs_a_module(tmp_path):
     assert gg.requirement_for("torch", requirements) == "torch==2.13.0"
     assert gg.requirement_for("numpy", requirements) is None
     assert gg.requirement_for("torch", tmp_path / "missing.txt") is None
+
+
+# -- fast_rebuilds ----------------------------------------------------------------
+
+
+def test_matplotlib_is_not_imported_at_configuration_time_only_set_to_agg(monkeypatch):
+    eager = []
+    monkeypatch.setattr(fr, "_eager_import", lambda: eager.append("imported"))
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    monkeypatch.delitem(sys.modules, "matplotlib", raising=False)
+    fr.import_matplotlib_lazily()
+    assert os.environ["MPLBACKEND"] == "agg"
+    assert "matplotlib" not in sys.modules and not eager
+    # Once matplotlib is imported, sphinx-gallery's own check runs as before.
+    monkeypatch.setitem(sys.modules, "matplotlib", object())
+    fr.import_matplotlib_lazily()
+    assert eager == ["imported"]

@@ -1,0 +1,27 @@
+"""Rebuilds do only what they must.
+
+Like the failure tests, these start from a private copy of the built project.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import build_site
+
+pytestmark = pytest.mark.slow
+
+
+def imported_modules(importtime_log: str) -> set[str]:
+    """The modules a ``python -X importtime`` run imported."""
+    return set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)\s*$", importtime_log, re.M))
+
+
+def test_a_rebuild_that_runs_no_example_does_not_import_matplotlib(built_project):
+    result = build_site(built_project, python_options=("-X", "importtime"))
+    assert result.returncode == 0, result.stderr[-4000:]
+    modules = imported_modules(result.stderr)
+    assert "sphinx_gallery.gen_rst" in modules  # the log is what we think it is
+    assert not {m for m in modules if m.split(".")[0] == "matplotlib"}
