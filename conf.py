@@ -30,6 +30,7 @@ extensions = [
     "tutorial_gallery",  # docs/_ext/tutorial_gallery.py
     "gallery_guard",  # docs/_ext/gallery_guard.py
     "fast_rebuilds",  # docs/_ext/fast_rebuilds.py
+    "parallel_examples",  # docs/_ext/parallel_examples.py
 ]
 exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
 
@@ -64,6 +65,14 @@ EXAMPLE_ORDER = ExampleOrder(
 # naming it (every example takes a few seconds here). Set EXAMPLE_TIME_LIMIT
 # in the environment to change it, 0 for no limit.
 example_time_limit = float(os.environ.get("EXAMPLE_TIME_LIMIT", "120"))
+
+# Run the examples that need running in this many worker processes, longest
+# first (all CPUs by default). EXAMPLE_WORKERS=1 runs them one by one in the
+# Sphinx process, as sphinx-gallery does by itself.
+parallel_examples = int(os.environ.get("EXAMPLE_WORKERS", os.cpu_count() or 1))
+# Each example computes on one thread, so that its printed numbers do not
+# depend on the machine's CPU count (float32 sums do, in the last digits).
+example_threads = 1
 
 # If an example imports a module this Python lacks, the build stops before
 # running anything and names the requirements.txt line that installs it.

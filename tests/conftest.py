@@ -26,6 +26,14 @@ import pytest
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))  # the project's Sphinx extensions
+
+from parallel_examples import THREAD_VARIABLES  # noqa: E402
+
+# The build runs every example on one thread (conf.py: example_threads), and a
+# float32 result can depend on the thread count, so runs compared with the
+# site's pages use one thread too.
+ONE_THREAD = {name: "1" for name in THREAD_VARIABLES}
 
 # What the project's source is made of; everything else is generated.
 PROJECT_FILES = [
@@ -140,8 +148,8 @@ class Site:
         return sorted(self.html.rglob("*.html"))
 
 
-def built_site(project: Path) -> Site:
-    result = build_site(project)
+def built_site(project: Path, env: dict | None = None) -> Site:
+    result = build_site(project, env=env)
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"the site build failed:\n{log[-8000:]}"
     return Site(project, project / "_build" / "html", log)

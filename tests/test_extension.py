@@ -16,9 +16,9 @@ from sphinx_gallery.gen_rst import CODE_OUTPUT
 
 from conftest import ROOT, TUTORIAL
 
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-import fast_rebuilds as fr  # noqa: E402
+import fast_rebuilds as fr  # noqa: E402  (conftest puts docs/_ext on the path)
 import gallery_guard as gg  # noqa: E402
+import parallel_examples as pe  # noqa: E402
 import tutorial_gallery as tg  # noqa: E402
 
 
@@ -196,3 +196,41 @@ def test_matplotlib_is_not_imported_at_configuration_time_only_set_to_agg(monkey
     monkeypatch.setitem(sys.modules, "matplotlib", object())
     fr.import_matplotlib_lazily()
     assert eager == ["imported"]
+
+
+# -- parallel_examples --------------------------------------------------------------
+
+
+def test_examples_to_run_skips_up_to_date_ones_and_puts_the_longest_first(tmp_path):
+    from sphinx_gallery.gen_gallery import DEFAULT_GALLERY_CONF
+    from sphinx_gallery.utils import get_md5sum
+
+    examples, generated = tmp_path / "examples", tmp_path / "docs" / "generated"
+    examples.mkdir()
+    generated.mkdir(parents=True)
+    sources = {
+        "plain.py": "print(1)\n",
+        "uses_torch.py": "import torch\n",
+        "uses_tf.py": "import tensorflow as tf\n",
+        "measured.py": "import torch\n# ran for 10 s last time\n",
+        "unchanged.py": "import tensorflow\n",
+    }
+    for name, text in sources.items():
+        (examples / name).write_text(text)
+    (generated / "measured.cost.json").write_text('{"time": 10.0, "memory": 0.0}')
+    (generated / "unchanged.py.md5").write_text(get_md5sum(examples / "unchanged.py", mode="t"))
+
+    conf = dict(DEFAULT_GALLERY_CONF, examples_dirs=["../examples"], gallery_dirs=["generated"],
+                filename_pattern=r"\.py$", plot_gallery=True, source_suffix={".rst": "rst"})
+    app = SimpleNamespace(config=SimpleNamespace(sphinx_gallery_conf=conf), srcdir=tmp_path / "docs")
+    order = [fname for fname, _, _ in pe.examples_to_run(app)]
+    assert order == ["measured.py", "uses_tf.py", "uses_torch.py", "plain.py"]
+
+
+def test_thread_pools_are_sized_unless_the_environment_says_otherwise(monkeypatch):
+    for name in pe.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    pe.limit_threads(None, SimpleNamespace(example_threads=1))
+    assert os.environ["OMP_NUM_THREADS"] == "3"
+    assert all(os.environ[name] == "1" for name in pe.THREAD_VARIABLES[1:])

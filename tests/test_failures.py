@@ -7,6 +7,7 @@ run again. The messages asserted here are the ones a user sees.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -41,10 +42,15 @@ def test_an_example_that_raises_fails_the_build_naming_file_line_and_exception(b
     script = built_project / "examples_nn" / "two_layer_net_optim.py"
     original = script.read_text(encoding="utf-8")
     line = insert_before(script, "losses = []", 'raise RuntimeError("broken on purpose")')
+    # A second example to run, so that both run in worker processes first.
+    with (built_project / "examples_nn" / "two_layer_net_nn.py").open("a", encoding="utf-8") as f:
+        f.write("\n# changed\n")
 
     log = build_fails(built_project, script)
+    assert "running 2 examples in 2 worker processes" in log or (os.cpu_count() or 1) < 2
     assert f'{script}", line {line}, in <module>' in log
     assert "RuntimeError: broken on purpose" in log
+    assert log.count("RuntimeError: broken on purpose") == 2  # its warning and the summary
 
     # Fixed, the example runs again and its page shows no trace of the failure.
     script.write_text(original, encoding="utf-8")

@@ -250,8 +250,19 @@ def test_no_path_of_the_build_machine_appears_in_what_is_published(site):
 
 @pytest.fixture(scope="session")
 def second_site(site, tmp_path_factory):
-    """Another clean build of the same sources, in another folder."""
-    return built_site(copy_project(tmp_path_factory.mktemp("again")))
+    """Another clean build of the same sources, in another folder, without workers.
+
+    The ``site`` build runs the examples in worker processes where the machine
+    has several CPUs; this one runs them all in the Sphinx process.
+    """
+    return built_site(copy_project(tmp_path_factory.mktemp("again")), env={"EXAMPLE_WORKERS": "1"})
+
+
+def test_the_site_build_ran_the_examples_in_workers_and_the_second_did_not(site, second_site):
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one CPU: no workers")
+    assert re.search(r"running 9 examples in \d+ worker processes\.\.\. done", site.log)
+    assert "worker processes" not in second_site.log
 
 
 @pytest.mark.parametrize(("folder", "filename", "title"), TUTORIAL)

@@ -3,7 +3,9 @@
 A reader who downloads an example gets no Sphinx and no sphinx-gallery, so
 each script runs here in a fresh Python process, and each notebook the build
 generated runs top to bottom in a fresh Jupyter kernel (nbclient + ipykernel).
-Both must print what the example's page shows: the notebook exactly (it shows
+Both run on one thread, as the build runs the examples (float32 sums can
+differ in their last digits with another thread count), and must print what
+the example's page shows: the notebook exactly (it shows
 the value of a cell's last expression as the page does), the script every
 printed line in the same order (a script shows no such values).
 """
@@ -19,7 +21,7 @@ import pytest
 from ipykernel.kernelspec import write_kernel_spec
 from nbclient import NotebookClient
 
-from conftest import GALLERY, ROOT, TUTORIAL
+from conftest import GALLERY, ONE_THREAD, ROOT, TUTORIAL
 from test_site import code_text
 
 pytestmark = pytest.mark.slow
@@ -48,7 +50,7 @@ def in_order_within(part: list[str], whole: list[str]) -> bool:
 @EXAMPLES
 def test_example_runs_as_a_script_and_prints_what_its_page_shows(site, tmp_path, folder, filename):
     script = ROOT / folder / filename
-    env = dict(os.environ, MPLBACKEND="Agg")
+    env = dict(os.environ, MPLBACKEND="Agg", **ONE_THREAD)
     result = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300
     )
@@ -70,6 +72,8 @@ def this_python_as_kernel(tmp_path_factory):
     write_kernel_spec(data / "kernels" / "python3")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("JUPYTER_PATH", str(data))
+        for name, value in ONE_THREAD.items():  # as the build runs the examples
+            mp.setenv(name, value)
         # Figures must reach the notebook as images, not go to a file backend.
         mp.delenv("MPLBACKEND", raising=False)
         yield
