@@ -94,7 +94,7 @@ def build_site(
     strict: bool = True,
     python_options: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess:
-    """Run the same sphinx-build as ``make html`` on a project copy, offline.
+    """Run the same build as ``make html`` (tools/sphinx_build.py) on a project copy, offline.
 
     The HTML lands in ``project/_build/html``, the doctrees in
     ``project/_build/doctrees``. ``env`` adds environment variables;
@@ -102,7 +102,7 @@ def build_site(
     ``python_options`` go to the Python that runs Sphinx (``-X importtime``).
     """
     cmd = [
-        *no_network(), sys.executable, *python_options, "-m", "sphinx", "-M", "html",
+        *no_network(), sys.executable, *python_options, str(ROOT / "tools" / "sphinx_build.py"), "-M", "html",
         str(project / "docs"), str(project / "_build"), "-c", str(project),
         *(["-W", "--keep-going"] if strict else []), *options,
     ]
