@@ -40,18 +40,15 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from sphinx.application import Sphinx
 from sphinx.util import logging
+from tutorial_gallery import gallery_folders
 
 logger = logging.getLogger(__name__)
 
 
-def gallery_folders(app: Sphinx) -> list[tuple[Path, Path]]:
-    """Each gallery's (examples folder, generated folder), as absolute paths."""
-    conf = app.config.sphinx_gallery_conf
+def gallery_paths(app: Sphinx) -> list[tuple[Path, Path]]:
+    """Each gallery's (examples folder, generated folder), both absolute."""
     srcdir = Path(app.srcdir)
-    return [
-        ((srcdir / src).resolve(), (srcdir / out).resolve())
-        for src, out in zip(conf["examples_dirs"], conf["gallery_dirs"])
-    ]
+    return [(examples, (srcdir / gallery).resolve()) for examples, gallery in gallery_folders(app)]
 
 
 # -- Failing examples ----------------------------------------------------------
@@ -68,7 +65,7 @@ def fail_on_example_errors(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or not conf.get("plot_gallery"):
         return
     for path in map(Path, conf["failing_examples"]):
-        for examples_dir, gallery_dir in gallery_folders(app):
+        for examples_dir, gallery_dir in gallery_paths(app):
             if path.parent.resolve() == examples_dir:
                 (gallery_dir / f"{path.name}.md5").unlink(missing_ok=True)
     srcdir = str(app.srcdir)
@@ -206,7 +203,7 @@ def check_example_imports(app: Sphinx) -> None:
     if not app.config.sphinx_gallery_conf.get("plot_gallery"):
         return  # nothing will be executed
     needed: dict[str, list[str]] = {}
-    for examples_dir, _ in gallery_folders(app):
+    for examples_dir, _ in gallery_paths(app):
         for script in sorted(examples_dir.glob("*.py")):
             for module in imported_modules(script):
                 local = examples_dir / module
@@ -246,7 +243,7 @@ def prune_removed_examples(app: Sphinx) -> None:
     when its source is gone, all of that example's files go with it (else its
     stale page would still be built, as an orphan).
     """
-    for examples_dir, gallery_dir in gallery_folders(app):
+    for examples_dir, gallery_dir in gallery_paths(app):
         if not gallery_dir.is_dir():
             continue
         sources = {script.stem for script in examples_dir.glob("*.py")}
@@ -293,7 +290,7 @@ def prune_stale_output(app: Sphinx, exception: Exception | None) -> None:
     srcdir = Path(app.srcdir)
     stale: list[Path] = []
 
-    for _, gallery_dir in gallery_folders(app):
+    for _, gallery_dir in gallery_paths(app):
         prefix = gallery_dir.relative_to(srcdir).as_posix()
         for page in (outdir / prefix).rglob("*.html"):
             docname = page.relative_to(outdir).with_suffix("").as_posix()

@@ -39,7 +39,7 @@ from sphinx.util import logging
 from sphinx_gallery.gen_rst import _read_cached_cost, executable_script, generate_file_rst
 from sphinx_gallery.utils import _collect_gallery_files, get_md5sum
 
-from gallery_guard import gallery_folders, imported_modules
+from gallery_guard import gallery_paths, imported_modules
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def examples_to_run(app: Sphinx) -> list[tuple[str, Path, Path]]:
     """(file name, generated folder, examples folder) of each example to run, longest first."""
     conf = app.config.sphinx_gallery_conf
     pending = []
-    for examples_dir, gallery_dir in gallery_folders(app):
+    for examples_dir, gallery_dir in gallery_paths(app):
         for fname in _collect_gallery_files([examples_dir], conf):
             script, target = examples_dir / fname, gallery_dir / fname
             if not executable_script(str(script), conf):
