@@ -75,29 +75,32 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"
                     "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 
 
+def _size_thread_pools(threads: int) -> None:
+    """Give the thread pools ``threads`` threads, unless the environment already sizes them."""
+    for name in THREAD_VARIABLES:
+        os.environ.setdefault(name, str(threads))
+
+
 def limit_threads(app: Sphinx, config) -> None:
-    """Size the examples' thread pools (unless the environment already does)."""
+    """Size the examples' thread pools from ``example_threads`` (0: leave them alone)."""
     if config.example_threads > 0:
-        for name in THREAD_VARIABLES:
-            os.environ.setdefault(name, str(config.example_threads))
+        _size_thread_pools(config.example_threads)
 
 
 def _start_worker(threads: int) -> None:
     """Share the CPUs between the workers, and discard what a worker prints."""
-    for name in THREAD_VARIABLES:
-        os.environ.setdefault(name, str(threads))
+    _size_thread_pools(threads)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
 
 
-def _run_example(task: tuple[str, Path, Path]) -> str:
+def _run_example(task: tuple[str, Path, Path]) -> None:
     fname, gallery_dir, examples_dir = task
     try:
         generate_file_rst(fname, gallery_dir, examples_dir, _gallery_conf)
     except BaseException:  # noqa: BLE001 - the Sphinx process runs it again and reports
         pass
-    return fname
 
 
 def run_examples_in_workers(app: Sphinx) -> None:
