@@ -1,7 +1,10 @@
 # Learning PyTorch with Examples: build the executed site and run its tests.
 #
 #   make html         set up ./.venv if needed, run every example, build the site
+#                     (make html EXAMPLE=dynamic_net: run only that example)
 #   make html-noplot  build the pages without running the examples (fast, no outputs)
+#   make livehtml     serve the site on http://127.0.0.1:8000 (PORT=...), rebuilding on change
+#   make inventories  download the API inventories that link code to API docs (needs a network)
 #   make test         set up ./.venv (and Chromium) if needed, run every test
 #   make test-fast    set up ./.venv if needed, run the fast tests only (numerics)
 #   make bench        time clean, no-op and one-example builds against the examples alone
@@ -28,10 +31,10 @@ SPHINXOPTS ?= -W --keep-going
 # tools/sphinx_build.py is sphinx-build without the slow interpreter teardown.
 SPHINXBUILD := $(PY) tools/sphinx_build.py -M html $(SOURCEDIR) $(BUILDDIR) -c . $(SPHINXOPTS)
 
-.PHONY: help venv html html-noplot test test-fast chromium bench clean
+.PHONY: help venv html html-noplot livehtml inventories test test-fast chromium bench clean
 
 help:
-	@sed -n '2,15s/^# \{0,1\}//p' Makefile
+	@sed -n '2,18s/^# \{0,1\}//p' Makefile
 
 venv: $(STAMP)
 
@@ -47,6 +50,20 @@ html: $(STAMP)
 
 html-noplot: $(STAMP)
 	$(SPHINXBUILD) -D plot_gallery=0
+
+# Serve the site and rebuild it when a page, an example, an extension or
+# conf.py changes; only changed examples run again. The browser reloads itself.
+PORT ?= 8000
+livehtml: $(STAMP)
+	$(VENV)/bin/sphinx-autobuild $(SOURCEDIR) $(BUILDDIR)/html -c . -d $(BUILDDIR)/doctrees \
+	  --host 127.0.0.1 --port $(PORT) \
+	  --watch conf.py --watch docs/_ext --watch examples_tensor --watch examples_autograd --watch examples_nn \
+	  --ignore '$(SOURCEDIR)/auto_examples/*' --ignore $(SOURCEDIR)/sg_execution_times.rst \
+	  --re-ignore '__pycache__|\.ipynb_checkpoints|\.(swp|tmp)$$|~$$'
+
+# The build only reads these from docs/_inventories/; this fills it.
+inventories: $(STAMP)
+	$(PY) tools/fetch_inventories.py
 
 test: $(STAMP) chromium
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -3,7 +3,7 @@ PyTorch: nn
 ===========
 
 Autograd finds gradients, but describing a network as raw matrix products is
-tedious. The ``torch.nn`` package supplies the building blocks: *Modules*,
+tedious. The :mod:`torch.nn` package supplies the building blocks: *Modules*,
 which are roughly layers (tensors in, tensors out, possibly with learnable
 parameters inside), and the common loss functions. It plays the part for
 PyTorch that Keras, TensorFlow-Slim and TFLearn play for TensorFlow.
@@ -32,10 +32,11 @@ y = torch.randn(N, D_out, device=device)
 # %%
 # The model and the loss
 # ----------------------
-# ``nn.Sequential`` runs its Modules one after another. Each ``nn.Linear``
-# owns a weight matrix and a bias vector, created with a sensible random
-# initialisation and registered as parameters of the model. The loss is the
-# same sum of squared errors as before, now taken from ``nn``.
+# :class:`nn.Sequential <torch.nn.Sequential>` runs its Modules one after
+# another. Each :class:`nn.Linear <torch.nn.Linear>` owns a weight matrix and
+# a bias vector, created with a sensible random initialisation and registered
+# as parameters of the model. The loss is the same sum of squared errors as
+# before, now taken from ``nn``.
 
 model = nn.Sequential(
     nn.Linear(D_in, H),

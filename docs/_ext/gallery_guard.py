@@ -22,6 +22,9 @@ traceback. This extension covers the rest:
   the HTML, downloads or images of a page that is gone. Both are pruned, and
   every page is rewritten so that no sidebar still links to the removed one:
   an incremental build after a removal matches a clean one.
+* **One example at a time.** ``EXAMPLE=dynamic_net`` (conf.py's
+  ``example_only``) runs just that example through :func:`only_example`;
+  a name that matches no example stops the build, listing the examples.
 """
 
 from __future__ import annotations
@@ -203,8 +206,11 @@ def check_example_imports(app: Sphinx) -> None:
     if not app.config.sphinx_gallery_conf.get("plot_gallery"):
         return  # nothing will be executed
     needed: dict[str, list[str]] = {}
+    pattern = app.config.sphinx_gallery_conf["filename_pattern"]
     for examples_dir, _ in gallery_paths(app):
         for script in sorted(examples_dir.glob("*.py")):
+            if not re.search(pattern, str(script)):
+                continue  # not run in this build (EXAMPLE=...)
             for module in imported_modules(script):
                 local = examples_dir / module
                 if local.with_suffix(".py").exists() or local.is_dir():
@@ -227,6 +233,36 @@ def check_example_imports(app: Sphinx) -> None:
     )
     logger.error("\n".join(lines))
     # A clean stop: any exception would add Sphinx's crash report to the message.
+    raise SystemExit(1)
+
+
+# -- One example at a time --------------------------------------------------------
+
+
+def only_example(name: str) -> str:
+    """sphinx-gallery's ``filename_pattern`` for running just the example ``name``.
+
+    ``name`` is the example's file name, with or without ``.py``, or a path
+    ending in it: ``dynamic_net``, ``dynamic_net.py``, ``examples_nn/dynamic_net.py``.
+    """
+    stem = Path(name).name.removesuffix(".py")
+    return rf"[\\/]{re.escape(stem)}\.py$"
+
+
+def check_example_selection(app: Sphinx) -> None:
+    """Stop the build if ``example_only`` (EXAMPLE=...) names no example."""
+    name = app.config.example_only
+    if not name:
+        return
+    pattern = app.config.sphinx_gallery_conf["filename_pattern"]
+    scripts = [script for examples_dir, _ in gallery_paths(app) for script in sorted(examples_dir.glob("*.py"))]
+    chosen = [script for script in scripts if re.search(pattern, str(script))]
+    if chosen:
+        logger.info("running only %s (EXAMPLE=%s); the other examples are not run",
+                    ", ".join(script.name for script in chosen), name)
+        return
+    logger.error("EXAMPLE=%s names no example. The examples are: %s",
+                 name, ", ".join(script.stem for script in scripts))
     raise SystemExit(1)
 
 
@@ -319,7 +355,9 @@ def prune_stale_output(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx_gallery.gen_gallery")
     app.add_config_value("example_requirements", "requirements.txt", "env", str)
+    app.add_config_value("example_only", "", "", str)
     # Before sphinx-gallery generates the galleries (default priority 500).
+    app.connect("builder-inited", check_example_selection, priority=390)
     app.connect("builder-inited", check_example_imports, priority=400)
     app.connect("builder-inited", prune_removed_examples, priority=450)
     # After sphinx-gallery's summary of failing examples (default priority 500).
