@@ -39,7 +39,17 @@ ONE_THREAD = {name: "1" for name in THREAD_VARIABLES}
 PROJECT_FILES = [
     "conf.py", "requirements.txt", "docs", "examples_tensor", "examples_autograd", "examples_nn",
 ]
-GENERATED = {"auto_examples", "sg_execution_times.rst", "__pycache__", "_build"}
+GENERATED = {"auto_examples", "sg_execution_times.rst", "__pycache__", "_build", "_inventories"}
+
+# Test builds are built like the published site: with an address and a
+# repository (conf.py: site_url, repository_url). The address has a path, as
+# a GitHub Pages project site does.
+SITE_URL = "https://tutorial.example.org/learning-pytorch/"
+SITE_PATH = "/learning-pytorch/"
+REPOSITORY_URL = "https://github.com/example-owner/learning-pytorch"
+HOSTED = {"SITE_URL": SITE_URL, "REPOSITORY_URL": REPOSITORY_URL}
+# ...and without one, as a local `make html` is.
+LOCAL = {"SITE_URL": "", "REPOSITORY_URL": ""}
 
 # The tutorial as the specification orders it: (examples folder, file, section title).
 TUTORIAL = [
@@ -97,7 +107,8 @@ def build_site(
     """Run the same build as ``make html`` (tools/sphinx_build.py) on a project copy, offline.
 
     The HTML lands in ``project/_build/html``, the doctrees in
-    ``project/_build/doctrees``. ``env`` adds environment variables;
+    ``project/_build/doctrees``. It is built as the published site is
+    (``HOSTED``); ``env`` adds or overrides environment variables;
     ``strict=False`` drops ``make html``'s ``-W --keep-going``;
     ``python_options`` go to the Python that runs Sphinx (``-X importtime``).
     """
@@ -106,12 +117,16 @@ def build_site(
         str(project / "docs"), str(project / "_build"), "-c", str(project),
         *(["-W", "--keep-going"] if strict else []), *options,
     ]
-    env = dict(os.environ, MPLBACKEND="Agg", **(env or {}))
+    env = {**os.environ, "MPLBACKEND": "Agg", **HOSTED, **(env or {})}
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=project, timeout=timeout)
 
 
-def broken_links(html: Path) -> list[str]:
-    """Every ``href``/``src`` in the site's HTML that points at a missing local file."""
+def broken_links(html: Path, site_path: str = SITE_PATH) -> list[str]:
+    """Every ``href``/``src`` in the site's HTML that points at a missing local file.
+
+    An absolute path (the 404 page has only those) is read below ``site_path``,
+    the path of the site's address.
+    """
     broken = []
     for page in sorted(html.rglob("*.html")):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
@@ -120,15 +135,31 @@ def broken_links(html: Path) -> list[str]:
             parts = urlsplit(url)
             if parts.scheme or parts.netloc or not parts.path:
                 continue  # another host, mailto:, data:, or a link within the page
-            target = posixpath.normpath(
-                posixpath.join(posixpath.dirname(page.relative_to(html).as_posix()), unquote(parts.path))
-            )
+            path = unquote(parts.path)
+            if path.startswith("/"):
+                if not path.startswith(site_path):
+                    broken.append(f"{page.relative_to(html)}: {url} (outside {site_path})")
+                    continue
+                path = path.removeprefix(site_path)
+                target = posixpath.normpath(path) if path else "."
+            else:
+                target = posixpath.normpath(
+                    posixpath.join(posixpath.dirname(page.relative_to(html).as_posix()), path)
+                )
             path = html / target
             if path.is_dir():
                 path = path / "index.html"
             if target.startswith("..") or not path.is_file():
                 broken.append(f"{page.relative_to(html)}: {url}")
     return broken
+
+
+def sitemap(html: Path) -> list[str]:
+    """The addresses listed in a built site's sitemap.xml."""
+    from xml.etree import ElementTree
+
+    root = ElementTree.parse(html / "sitemap.xml").getroot()
+    return [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
 
 
 @dataclass
@@ -160,6 +191,17 @@ def site(tmp_path_factory) -> Site:
     return built_site(copy_project(tmp_path_factory.mktemp("project")))
 
 
+@pytest.fixture(scope="session")
+def second_site(site, tmp_path_factory):
+    """Another clean build of the same sources, in another folder, without workers.
+
+    The ``site`` build runs the examples in worker processes where the machine
+    has several CPUs; this one runs them all in the Sphinx process. It is also
+    built as a local ``make html`` is: no site address, no repository.
+    """
+    return built_site(copy_project(tmp_path_factory.mktemp("again")), env={"EXAMPLE_WORKERS": "1", **LOCAL})
+
+
 @pytest.fixture
 def built_project(site, tmp_path) -> Path:
     """A private copy of the built project, generated files and all.
@@ -173,7 +215,7 @@ def built_project(site, tmp_path) -> Path:
 def pytest_collection_modifyitems(items):
     """Mark every test that needs a site build as slow."""
     for item in items:
-        if "site" in getattr(item, "fixturenames", ()):
+        if {"site", "second_site"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 

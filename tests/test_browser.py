@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from conftest import ROOT
+from conftest import ROOT, SITE_PATH
 
 pytestmark = pytest.mark.slow
 
@@ -38,17 +38,39 @@ def find_chromium() -> str:
     )
 
 
+class PagesLikeServer(http.server.SimpleHTTPRequestHandler):
+    """The site under its address's path, answering a missing page with 404.html.
+
+    That is how GitHub Pages and Read the Docs serve it.
+    """
+
+    def log_message(self, *args):
+        pass
+
+    def translate_path(self, path):
+        if not path.startswith(SITE_PATH):
+            return str(Path(self.directory) / "no-such-file")
+        return super().translate_path("/" + path.removeprefix(SITE_PATH))
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
 @pytest.fixture(scope="module")
 def base_url(site):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site.html))
+    handler = functools.partial(PagesLikeServer, directory=str(site.html))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    yield f"http://127.0.0.1:{server.server_address[1]}{SITE_PATH.rstrip('/')}"
     server.shutdown()
     server.server_close()
 
@@ -163,3 +185,53 @@ def test_search_finds_autograd(visit):
     assert any("two_layer_net_autograd.html" in href for href in hrefs), hrefs
     v.screenshot("search_autograd")
     assert not v.problems, v.problems
+
+
+def test_copy_button_copies_the_code_without_prompts_or_output(visit, base_url):
+    v = visit("auto_examples/nn/dynamic_net.html", permissions=["clipboard-read", "clipboard-write"])
+    code_blocks = v.page.locator("div.highlight-Python pre")
+    output_blocks = v.page.locator(".sphx-glr-script-out pre")
+    assert code_blocks.count() > 1 and output_blocks.count() >= 1
+    # a button on every code block, none on the output
+    assert v.page.locator("div.highlight-Python button.copybtn").count() == code_blocks.count()
+    assert v.page.locator(".sphx-glr-script-out button.copybtn").count() == 0
+    first = v.page.locator("div.highlight-Python").first
+    first.hover()
+    first.locator("button.copybtn").click()
+    copied = v.page.evaluate("navigator.clipboard.readText()")
+    assert copied.strip() == code_blocks.first.inner_text().strip()
+    assert "import torch" in copied
+
+    # The console block on the front page: the commands without their "$ ".
+    v.page.goto(f"{base_url}/index.html")
+    console = v.page.locator("div.highlight-console").first
+    console.hover()
+    console.locator("button.copybtn").click()
+    copied = v.page.evaluate("navigator.clipboard.readText()")
+    assert copied.splitlines() == ["python -m pip install -r requirements.txt", "python examples_nn/dynamic_net.py"]
+    assert not v.problems, v.problems
+
+
+def test_colab_button_sits_with_the_downloads(visit):
+    v = visit("auto_examples/nn/dynamic_net.html")
+    colab = v.page.locator(".sphx-glr-download-colab a")
+    expect(colab).to_be_visible()
+    expect(colab).to_have_text("Open in Colab")
+    assert colab.get_attribute("href").startswith("https://colab.research.google.com/github/")
+    colab.scroll_into_view_if_needed()
+    v.screenshot("dynamic_net_downloads")
+    assert not v.problems, v.problems
+
+
+def test_a_missing_page_shows_the_404_page_with_its_theme_and_menu(visit):
+    v = visit("no/such/page.html")
+    expect(v.page).to_have_title(re.compile(r"^Page not found"))
+    # Nothing but the page itself is missing: its stylesheets and scripts load.
+    v.page.wait_for_load_state("networkidle")
+    missing = [p for p in v.problems if "/no/such/page.html" not in p]
+    assert not missing, missing
+    assert v.page.evaluate("getComputedStyle(document.querySelector('nav.wy-nav-side')).position") == "fixed"
+    v.screenshot("404")
+    v.page.locator(".wy-menu-vertical a").get_by_text("Learning PyTorch through one small network").first.click()
+    v.page.wait_for_url(f"**{SITE_PATH}tutorial.html")
+    expect(v.page.locator("h1").first).to_contain_text("Learning PyTorch through one small network")

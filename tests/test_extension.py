@@ -16,8 +16,11 @@ from sphinx_gallery.gen_rst import CODE_OUTPUT
 
 from conftest import ROOT, TUTORIAL
 
-import fast_rebuilds as fr  # noqa: E402  (conftest puts docs/_ext on the path)
+import api_links as al  # noqa: E402  (conftest puts docs/_ext on the path)
+import fast_rebuilds as fr  # noqa: E402
 import gallery_guard as gg  # noqa: E402
+import hosting  # noqa: E402
+import notebooks as nb  # noqa: E402
 import parallel_examples as pe  # noqa: E402
 import tutorial_gallery as tg  # noqa: E402
 
@@ -234,3 +237,113 @@ def test_thread_pools_are_sized_unless_the_environment_says_otherwise(monkeypatc
     pe.limit_threads(None, SimpleNamespace(example_threads=1))
     assert os.environ["OMP_NUM_THREADS"] == "3"
     assert all(os.environ[name] == "1" for name in pe.THREAD_VARIABLES[1:])
+
+
+# -- One example at a time (gallery_guard.only_example) -----------------------------
+
+
+@pytest.mark.parametrize("name", ["dynamic_net", "dynamic_net.py", "examples_nn/dynamic_net.py"])
+def test_only_example_matches_that_file_and_no_other(name):
+    import re
+
+    pattern = gg.only_example(name)
+    assert re.search(pattern, "/src/examples_nn/dynamic_net.py")
+    assert re.search(pattern, r"C:\\src\\examples_nn\\dynamic_net.py")
+    for other in ("/src/examples_nn/not_dynamic_net.py", "/src/examples_nn/dynamic_net.py.md5",
+                  "/src/examples_nn/dynamic_netx.py", "/src/examples_nn/dynamicAnet.py"):
+        assert not re.search(pattern, other), other
+
+
+# -- API links from cached inventories (api_links) ---------------------------------
+
+
+def test_only_cached_inventories_are_used_and_the_rest_named_in_one_line(tmp_path, caplog):
+    (tmp_path / "torch.inv").write_bytes(b"cached")
+    config = SimpleNamespace(
+        api_inventories="cache",
+        api_docs={"torch": "https://torch.example/docs/",
+                  "tf": ("https://tf.example/api", "https://elsewhere.example/tf.inv"),
+                  "numpy": "https://numpy.example/"},
+        intersphinx_mapping={"left": "over"},
+    )
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "torch.inv").rename(tmp_path / "cache" / "torch.inv")
+    with caplog.at_level("INFO"):
+        al.use_cached_inventories(SimpleNamespace(confdir=str(tmp_path)), config)
+    assert config.intersphinx_mapping == {
+        "torch": ("https://torch.example/docs/", str(tmp_path / "cache" / "torch.inv"))}
+    messages = [r for r in caplog.records if "API links" in r.getMessage()]
+    assert len(messages) == 1 and messages[0].levelname == "INFO"
+    assert "tf, numpy in cache" in messages[0].getMessage()
+    assert "make inventories" in messages[0].getMessage()
+
+
+def test_an_inventory_address_defaults_to_objects_inv_under_the_docs():
+    assert al.documentation_and_inventory("https://x.example/doc/") == (
+        "https://x.example/doc/", "https://x.example/doc/objects.inv")
+    assert al.documentation_and_inventory(("https://a/", "https://b/c.inv")) == ("https://a/", "https://b/c.inv")
+
+
+# -- Notebook markdown (notebooks.plain_roles, dollar_math) ---------------------------
+
+
+@pytest.mark.parametrize(("rst", "markdown"), [
+    (":func:`torch.randn`", "``torch.randn``"),
+    (":py:class:`torch.nn.Linear`", "``torch.nn.Linear``"),
+    (":class:`nn.Linear <torch.nn.Linear>`", "``nn.Linear``"),
+    (":meth:`~torch.Tensor.backward`", "``backward``"),
+    (":ref:`the tutorial <tutorial-label>`", "the tutorial"),
+    (":doc:`tutorial`", "tutorial"),
+    (":math:`x^2`", ":math:`x^2`"),  # sphinx-gallery writes it as $x^2$
+    ("plain ``code`` and *emphasis*", "plain ``code`` and *emphasis*"),
+])
+def test_roles_become_markdown_friendly_text(rst, markdown):
+    assert nb.plain_roles(f"Before {rst} after.") == f"Before {markdown} after."
+
+
+def test_math_blocks_become_double_dollars():
+    text = "Intro.\n\n.. math::\n\n   y = x^2\n   z = 1\n\nAfter.\n"
+    assert nb.dollar_math(text) == "Intro.\n\n$$\ny = x^2\nz = 1\n$$\n\nAfter.\n"
+    assert nb.dollar_math(".. math:: a + b\n") == "$$\na + b\n$$\n\n"
+
+
+def test_sphinx_gallery_converts_text_through_our_rewriting(monkeypatch):
+    import sphinx_gallery.notebook
+
+    monkeypatch.setattr(sphinx_gallery.notebook, "rst2md", sphinx_gallery.notebook.rst2md)  # restored after
+    nb.rewrite_notebook_text()
+    conf = {"rst_link_targets": {}}
+    markdown = sphinx_gallery.notebook.rst2md(
+        "See :class:`torch.nn.Linear` and :math:`a^2`.\n\n.. math::\n\n   b = 1\n", conf, ".", {})
+    assert "``torch.nn.Linear``" in markdown and "$a^2$" in markdown and "$$\nb = 1\n$$" in markdown
+
+
+# -- Colab links and the site's address (notebooks, hosting) ---------------------------
+
+
+def test_colab_address_comes_from_the_github_repository():
+    config = SimpleNamespace(repository_url="https://github.com/owner/repo.name", deployed_branch="gh-pages")
+    assert nb.colab_base(config) == "https://colab.research.google.com/github/owner/repo.name/blob/gh-pages/"
+    config.repository_url = "https://github.com/owner/repo.git"
+    assert nb.colab_base(config).startswith("https://colab.research.google.com/github/owner/repo/blob/")
+    config.repository_url = ""
+    assert nb.colab_base(config) == ""
+
+
+@pytest.mark.parametrize("url", ["https://gitlab.com/owner/repo", "github.com/owner/repo",
+                                 "https://github.com/owner", "https://github.com/owner/repo/tree/main"])
+def test_a_repository_colab_cannot_open_stops_the_build(url):
+    from sphinx.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="REPOSITORY_URL"):
+        nb.colab_base(SimpleNamespace(repository_url=url, deployed_branch="gh-pages"))
+
+
+@pytest.mark.parametrize("url", ["https://x.example/docs", "x.example/docs/", "ftp://x.example/"])
+def test_a_site_address_must_be_absolute_and_end_in_a_slash(url):
+    from sphinx.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="SITE_URL"):
+        hosting.check_site_url(None, SimpleNamespace(site_url=url))
+    hosting.check_site_url(None, SimpleNamespace(site_url="https://x.example/docs/"))
+    hosting.check_site_url(None, SimpleNamespace(site_url=""))

@@ -20,12 +20,13 @@ import pytest
 from conftest import (
     GALLERY,
     ROOT,
+    SITE_PATH,
+    SITE_URL,
     TUTORIAL,
     broken_links,
-    built_site,
-    copy_project,
     example_source,
     no_network,
+    sitemap,
 )
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -143,7 +144,7 @@ def test_narrative_section_embeds_code_output_and_plot(site, folder, filename, t
     assert posixpath.basename(plot["src"]) == f"sphx_glr_{stem}_001.png"
     assert resolve(site, "tutorial.html", plot["src"]).read_bytes()[:8] == PNG_SIGNATURE
 
-    links = [a["href"] for a in example.select(".tutorial-example-links a")]
+    links = [a["href"] for a in example.select(".tutorial-example-links a.internal")]
     assert any(urlsplit(h).path == f"{GALLERY[folder]}/{stem}.html" for h in links)
     assert {posixpath.basename(h) for h in links} >= {filename, f"{stem}.ipynb"}
     for href in links:
@@ -248,16 +249,6 @@ def test_no_path_of_the_build_machine_appears_in_what_is_published(site):
     assert not leaks, "\n".join(leaks)
 
 
-@pytest.fixture(scope="session")
-def second_site(site, tmp_path_factory):
-    """Another clean build of the same sources, in another folder, without workers.
-
-    The ``site`` build runs the examples in worker processes where the machine
-    has several CPUs; this one runs them all in the Sphinx process.
-    """
-    return built_site(copy_project(tmp_path_factory.mktemp("again")), env={"EXAMPLE_WORKERS": "1"})
-
-
 def test_the_site_build_ran_the_examples_in_workers_and_the_second_did_not(site, second_site):
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one CPU: no workers")
@@ -286,3 +277,62 @@ def test_the_site_was_built_without_network(site):
     result = subprocess.run([*no_network(), sys.executable, "-c", probe],
                             capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "['lo']"
+
+
+# -- Hosting: the 404 page, the sitemap, API links ------------------------------------
+
+# Pages of the site that no document makes.
+NOT_DOCUMENTS = {"search.html", "genindex.html", "404.html"}
+
+
+def test_sitemap_lists_every_page_under_the_site_address(site):
+    pages = [str(p.relative_to(site.html)) for p in site.pages()]
+    documents = sorted(p for p in pages if p not in NOT_DOCUMENTS)
+    assert len(documents) == 18  # index, tutorial, times, 3 x (gallery, its times, its examples)
+    assert sitemap(site.html) == [SITE_URL + page for page in documents]
+
+
+def test_404_page_links_everything_from_the_site_address(site):
+    soup = site.soup("404.html")
+    assert soup.title.get_text().startswith("Page not found")
+    assert soup.select_one("h1").get_text() == "Page not found"
+    urls = [e.get("href") or e.get("src") for e in soup.find_all(["link", "script", "img", "a"])]
+    local = [u for u in urls if u and not urlsplit(u).scheme and not u.startswith("#")]
+    assert any(u.startswith(SITE_PATH + "_static/") for u in local)
+    assert SITE_PATH + "tutorial.html" in local
+    assert all(u.startswith(SITE_PATH) for u in local), local
+    # ...and each of them exists (broken_links reads absolute paths below SITE_PATH)
+    assert not [b for b in broken_links(site.html) if b.startswith("404.html")]
+
+
+def test_without_an_address_there_is_no_sitemap_and_404_links_from_the_root(second_site):
+    assert not (second_site.html / "sitemap.xml").exists()
+    soup = second_site.soup("404.html")
+    stylesheets = [link["href"] for link in soup.select("link[rel=stylesheet]")]
+    assert stylesheets and all(href.startswith("/_static/") for href in stylesheets)
+    assert not soup.select("link[rel=canonical]")
+    assert not broken_links(second_site.html, site_path="/")
+
+
+def test_pages_name_their_canonical_address(site):
+    canonical = site.soup("auto_examples/nn/dynamic_net.html").select_one("link[rel=canonical]")
+    assert canonical["href"] == SITE_URL + "auto_examples/nn/dynamic_net.html"
+
+
+def test_with_no_cached_inventory_the_build_says_so_once_and_passes(site):
+    # The site fixture builds with -W, from a copy without docs/_inventories.
+    lines = [line for line in site.log.splitlines() if line.startswith("API links:")]
+    assert lines == [
+        "API links: no cached inventory for python, numpy, torch, matplotlib, tensorflow in "
+        "docs/_inventories, so their names are not linked (run `make inventories` where there is a network)"
+    ]
+    assert "loading intersphinx inventory" not in site.log
+
+
+def test_every_page_has_the_copy_button_script(site):
+    for page in site.pages():
+        scripts = [s.get("src", "") for s in site.soup(page.relative_to(site.html)).find_all("script")]
+        assert any(re.search(r"(^|/)_static/copybutton\.js", src) for src in scripts), page
+    script = (site.html / "_static" / "copybutton.js").read_text()
+    # output blocks get no button
+    assert "div:not(.sphx-glr-script-out):not(.tutorial-output) > div.highlight pre" in script
