@@ -208,7 +208,7 @@ def test_copy_button_copies_the_code_without_prompts_or_output(visit, base_url):
     console.hover()
     console.locator("button.copybtn").click()
     copied = v.page.evaluate("navigator.clipboard.readText()")
-    assert copied.splitlines() == ["python -m pip install -r requirements.txt", "python examples_nn/dynamic_net.py"]
+    assert copied.splitlines() == ["python -m pip install -r requirements.txt", "python examples_tensor/two_layer_net_numpy.py"]
     assert not v.problems, v.problems
 
 
