@@ -341,6 +341,11 @@ def prune_stale_output(app: Sphinx, exception: Exception | None) -> None:
             stale.append(path)
 
     images = {str(name) for _, name in env.images.values()}
+    # sphinx-gallery's ``image-sg`` figures are copied when their page is
+    # written, without entering env.images: keep every figure the galleries
+    # still have (a removed example's were deleted before the build).
+    for _, gallery_dir in gallery_paths(app):
+        images.update(path.name for path in (gallery_dir / "images").glob("*.png"))
     for path in (outdir / "_images").glob("*"):
         if path.is_file() and path.name not in images:
             stale.append(path)
