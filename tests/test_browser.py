@@ -180,9 +180,10 @@ def test_narrow_screen_menu_opens_and_closes(visit):
 def test_search_finds_autograd(visit):
     v = visit("search.html?q=autograd")
     results = v.page.locator("#search-results ul.search li")
-    expect(results.first).to_be_visible(timeout=15_000)
-    hrefs = results.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    assert any("two_layer_net_autograd.html" in href for href in hrefs), hrefs
+    # Sphinx adds the results one by one, a few milliseconds apart: wait for
+    # the whole list (its summary line), then for the autograd example in it.
+    expect(v.page.locator("#search-results p.search-summary")).to_contain_text("found", timeout=15_000)
+    expect(results.locator('a[href*="two_layer_net_autograd.html"]').first).to_be_visible(timeout=15_000)
     v.screenshot("search_autograd")
     assert not v.problems, v.problems
 
