@@ -81,6 +81,8 @@ notfound_context = {
 # notebook on that branch. Empty: no Colab links.
 repository_url = os.environ.get("REPOSITORY_URL", "")
 deployed_branch = "gh-pages"
+# It runs the other examples' files, which a notebook opened in Colab lacks.
+colab_exclude = ["all_nine_methods.py"]
 
 # -- Links from the examples' code to API documentation ----------------------
 
@@ -116,6 +118,8 @@ EXAMPLE_ORDER = ExampleOrder(
         "two_layer_net_optim.py",
         "two_layer_net_module.py",
         "dynamic_net.py",
+        "all_nine_methods.py",
+        "accelerator_speedup.py",
     )
 )
 
@@ -143,8 +147,12 @@ example_requirements = "requirements.txt"
 
 sphinx_gallery_conf = {
     # Paths are relative to docs/. One gallery per folder, in this order.
-    "examples_dirs": ["../examples_tensor", "../examples_autograd", "../examples_nn"],
-    "gallery_dirs": ["auto_examples/tensor", "auto_examples/autograd", "auto_examples/nn"],
+    "examples_dirs": [
+        "../examples_tensor", "../examples_autograd", "../examples_nn", "../examples_comparison",
+    ],
+    "gallery_dirs": [
+        "auto_examples/tensor", "auto_examples/autograd", "auto_examples/nn", "auto_examples/comparison",
+    ],
     "within_subsection_order": EXAMPLE_ORDER,
     # Run every script, not only those named plot_*.py (or just EXAMPLE's).
     "filename_pattern": only_example(example_only) if example_only else r"\.py$",

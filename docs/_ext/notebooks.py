@@ -15,7 +15,8 @@ its downloads, and each section of the tutorial a link beside its own. Both
 open the notebook the site offers for download, as published on
 ``deployed_branch`` of that repository: the built HTML is pushed there, so
 the notebook lives at ``_downloads/<hash>/<name>.ipynb`` on that branch,
-exactly where the site's own download link points.
+exactly where the site's own download link points. Examples named in
+``colab_exclude`` get no link: those that cannot run on their own in Colab.
 """
 
 from __future__ import annotations
@@ -123,6 +124,8 @@ def add_colab_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         filename = download.get("filename", "")
         if not filename.endswith(".ipynb"):
             continue
+        if filename.rsplit("/", 1)[-1].removesuffix(".ipynb") + ".py" in app.config.colab_exclude:
+            continue
         link = _colab_link(f"{base}_downloads/{filename}")
         paragraph = download.parent
         box = paragraph.parent
@@ -143,6 +146,7 @@ def setup(app: Sphinx) -> dict:
     rewrite_notebook_text()
     app.add_config_value("repository_url", "", "html", str)
     app.add_config_value("deployed_branch", "gh-pages", "html", str)
+    app.add_config_value("colab_exclude", (), "html", (list, tuple))
     app.connect("config-inited", check_repository_url)
     app.connect("doctree-resolved", add_colab_links)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
