@@ -37,7 +37,8 @@ ONE_THREAD = {name: "1" for name in THREAD_VARIABLES}
 
 # What the project's source is made of; everything else is generated.
 PROJECT_FILES = [
-    "conf.py", "requirements.txt", "docs", "examples_tensor", "examples_autograd", "examples_nn",
+    "conf.py", "requirements.txt", "docs",
+    "examples_tensor", "examples_autograd", "examples_nn", "examples_comparison",
 ]
 GENERATED = {"auto_examples", "sg_execution_times.rst", "__pycache__", "_build", "_inventories"}
 
@@ -63,11 +64,19 @@ TUTORIAL = [
     ("examples_nn", "two_layer_net_module.py", "PyTorch: Custom nn Modules"),
     ("examples_nn", "dynamic_net.py", "PyTorch: Control Flow + Weight Sharing"),
 ]
+# Beyond the tutorial: the Comparison gallery.
+COMPARISON = [
+    ("examples_comparison", "all_nine_methods.py", "All nine methods, side by side"),
+    ("examples_comparison", "accelerator_speedup.py", "How much faster on an accelerator?"),
+]
+# Every example of the site, in site order.
+EXAMPLES = TUTORIAL + COMPARISON
 # Where each examples folder's gallery is generated, relative to docs/.
 GALLERY = {
     "examples_tensor": "auto_examples/tensor",
     "examples_autograd": "auto_examples/autograd",
     "examples_nn": "auto_examples/nn",
+    "examples_comparison": "auto_examples/comparison",
 }
 
 

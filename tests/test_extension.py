@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 from sphinx_gallery.gen_rst import CODE_OUTPUT
 
-from conftest import ROOT, TUTORIAL
+from conftest import EXAMPLES, ROOT
 
 import api_links as al  # noqa: E402  (conftest puts docs/_ext on the path)
 import fast_rebuilds as fr  # noqa: E402
@@ -37,7 +37,7 @@ def test_conf_orders_examples_as_the_tutorial_does():
     sys.path.insert(0, str(ROOT))
     import conf
 
-    assert conf.EXAMPLE_ORDER.filenames == tuple(f for _, f, _ in TUTORIAL)
+    assert conf.EXAMPLE_ORDER.filenames == tuple(f for _, f, _ in EXAMPLES)
     assert conf.sphinx_gallery_conf["within_subsection_order"] is conf.EXAMPLE_ORDER
     # equal configs compare equal, or Sphinx would rebuild everything each time
     assert tg.ExampleOrder(conf.EXAMPLE_ORDER.filenames) == conf.EXAMPLE_ORDER

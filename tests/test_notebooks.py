@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from conftest import GALLERY, REPOSITORY_URL, TUTORIAL
+from conftest import EXAMPLES, GALLERY, REPOSITORY_URL, TUTORIAL
 
 # reStructuredText that Jupyter would show as it is.
 LEFTOVER_RST = {
@@ -58,7 +58,7 @@ def notebook(site, folder: str, filename: str) -> dict:
     return json.loads(path.read_text())
 
 
-@pytest.mark.parametrize(("folder", "filename", "title"), TUTORIAL)
+@pytest.mark.parametrize(("folder", "filename", "title"), EXAMPLES)
 def test_notebook_markdown_has_no_leftover_rst(site, folder, filename, title):
     cells = notebook(site, folder, filename)["cells"]
     markdown = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown"]
@@ -74,7 +74,7 @@ def test_roles_in_an_examples_text_reach_the_notebook_as_code(site):
     assert "The ``torch.nn`` package" in text and "``nn.Linear``" in text
 
 
-@pytest.mark.parametrize(("folder", "filename", "title"), TUTORIAL)
+@pytest.mark.parametrize(("folder", "filename", "title"), EXAMPLES)
 def test_notebook_starts_with_a_cell_for_colab_and_jupyter_alike(site, folder, filename, title):
     first = notebook(site, folder, filename)["cells"][0]
     assert first["cell_type"] == "code"
@@ -89,7 +89,8 @@ def test_notebook_starts_with_a_cell_for_colab_and_jupyter_alike(site, folder, f
 COLAB = "https://colab.research.google.com/github/example-owner/learning-pytorch/blob/gh-pages/"
 
 
-@pytest.mark.parametrize(("folder", "filename", "title"), TUTORIAL)
+@pytest.mark.parametrize(("folder", "filename", "title"),
+                         [e for e in EXAMPLES if e[1] != "all_nine_methods.py"])
 def test_example_page_opens_its_own_notebook_in_colab(site, folder, filename, title):
     assert REPOSITORY_URL == "https://github.com/example-owner/learning-pytorch"
     page = f"{GALLERY[folder]}/{filename.replace('.py', '.html')}"
@@ -102,6 +103,13 @@ def test_example_page_opens_its_own_notebook_in_colab(site, folder, filename, ti
     # the page's download link is relative to the page; Colab's is from the site's root
     assert notebook_download.startswith("../../_downloads/")
     assert links[0]["href"] == COLAB + notebook_download.removeprefix("../../")
+
+
+def test_an_example_that_needs_the_repository_gets_no_colab_link(site):
+    # conf.py's colab_exclude: it runs the other examples' files.
+    soup = site.soup("auto_examples/comparison/all_nine_methods.html")
+    assert soup.select(".sphx-glr-download-jupyter a.download")
+    assert not soup.select("a.colab-link")
 
 
 def test_every_tutorial_section_opens_its_notebook_in_colab(site):

@@ -136,6 +136,41 @@ def test_numpy_tensor_autograd_and_custom_function_follow_one_loss_curve():
         )
 
 
+# -- All nine, compared ------------------------------------------------------------------
+
+NINE = ["numpy", "tensors", "autograd", "custom Function", "TensorFlow graph",
+        "nn", "optim", "custom Module", "dynamic net"]
+
+
+@pytest.mark.slow  # trains all nine, TensorFlow included
+def test_comparison_trains_all_nine_and_the_gradient_descents_overlap():
+    run = Example.named("all_nine_methods.py").run()
+    results = run["results"]
+    assert list(results) == NINE
+    # The four gradient-descent programs at lr 1e-6 (and TensorFlow's, on the
+    # same weights) follow numpy's float64 curve to float32 tolerance.
+    reference = np.array(results["numpy"]["losses"])
+    assert reference[0] / reference[-1] > 1e6
+    for name in ("tensors", "autograd", "custom Function", "TensorFlow graph"):
+        np.testing.assert_allclose(results[name]["losses"], reference, rtol=1e-5,
+                                   atol=2 * FLOAT32_EPS * reference[0], err_msg=name)
+    # The nn family shares its own start: the same first loss, and plain SGD is
+    # the hand-written update.
+    assert results["nn"]["losses"][0] == results["optim"]["losses"][0] == results["custom Module"]["losses"][0]
+    nn_losses = np.array(results["nn"]["losses"])
+    np.testing.assert_allclose(results["custom Module"]["losses"], nn_losses, rtol=1e-5,
+                               atol=2 * FLOAT32_EPS * nn_losses[0])
+    # The table: a row per method, with its final loss and time per step.
+    lines = run.printed.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("method"))
+    for name, line in zip(NINE, lines[header + 1:header + 10]):
+        assert line.startswith(name) and line.endswith(" ms")
+        assert f"{results[name]['losses'][-1]:.4g}" in line
+    # The figure: nine curves on a log scale.
+    assert run["ax"].get_yscale() == "log"
+    assert [line.get_label() for line in run["ax"].get_lines()] == NINE
+
+
 # -- DynamicNet ---------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import (
+    EXAMPLES,
     GALLERY,
     ROOT,
     SITE_PATH,
@@ -84,18 +85,63 @@ def test_example_page_has_code_output_plot_and_downloads(site, folder, filename,
     assert any("range(500)" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
 
 
+def page_downloads(site, page):
+    soup = site.soup(page)
+    return {posixpath.basename(a["href"]): resolve(site, page, a["href"])
+            for a in soup.select("a.reference.download")}
+
+
+def test_comparison_page_shows_the_nine_curves_and_the_table(site):
+    page = "auto_examples/comparison/all_nine_methods.html"
+    soup = site.soup(page)
+    assert heading_text(soup.find("h1")) == "All nine methods, side by side"
+    output = code_text(soup, ".sphx-glr-script-out pre")
+    assert "Traceback" not in output
+    table = output.splitlines()
+    header = table.index(next(line for line in table if line.startswith("method")))
+    rows = table[header + 1: header + 10]
+    assert [row.split("  ")[0].strip() for row in rows] == [
+        "numpy", "tensors", "autograd", "custom Function", "TensorFlow graph",
+        "nn", "optim", "custom Module", "dynamic net"]
+    assert all(row.endswith(" ms") for row in rows)
+    gap = re.search(r"largest gap between them: (\S+) of the starting loss", output)
+    assert float(gap.group(1)) < 1e-5
+    (plot,) = soup.select("img.sphx-glr-single-img")
+    assert resolve(site, page, plot["src"]).read_bytes()[:8] == PNG_SIGNATURE
+    assert {"all_nine_methods.py", "all_nine_methods.ipynb"} <= set(page_downloads(site, page))
+
+
+def test_speedup_page_shows_the_cpu_figures_and_says_what_it_ran_on(site):
+    page = "auto_examples/comparison/accelerator_speedup.html"
+    soup = site.soup(page)
+    assert heading_text(soup.find("h1")) == "How much faster on an accelerator?"
+    output = code_text(soup, ".sphx-glr-script-out pre")
+    assert "Traceback" not in output and "Warning" not in output
+    import torch
+
+    if torch.accelerator.is_available():
+        assert "Accelerator:" in output
+    else:
+        assert "No accelerator on this machine: only the CPU figures below." in output
+    sizes = re.findall(r"^\s*(\d+) x (\d+)\s+([\d.]+) ms\s+([\d.]+) ms", output, re.M)
+    assert [(n, h) for n, h, _, _ in sizes] == [("64", "100"), ("256", "256"), ("1024", "1024"), ("4096", "2048")]
+    assert all(float(numpy_ms) > 0 and float(torch_ms) > 0 for _, _, numpy_ms, torch_ms in sizes)
+    (plot,) = soup.select("img.sphx-glr-single-img")
+    assert resolve(site, page, plot["src"]).read_bytes()[:8] == PNG_SIGNATURE
+
+
 @pytest.mark.parametrize("folder", list(GALLERY))
 def test_gallery_lists_its_examples_in_tutorial_order(site, folder):
     soup = site.soup(f"{GALLERY[folder]}/index.html")
     shown = [a["href"] for a in soup.select(".sphx-glr-thumbcontainer a.reference.internal")]
-    expected = [f"{f.removesuffix('.py')}.html" for d, f, _ in TUTORIAL if d == folder]
+    expected = [f"{f.removesuffix('.py')}.html" for d, f, _ in EXAMPLES if d == folder]
     assert [posixpath.basename(urlsplit(h).path) for h in shown] == expected
 
 
-def test_galleries_come_in_order_tensor_autograd_nn(site):
+def test_galleries_come_in_order_tensor_autograd_nn_comparison(site):
     soup = site.soup("index.html")
     captions = [a.get_text() for a in soup.select(".wy-menu-vertical a.reference.internal")]
-    order = [captions.index(name) for name in ("Tensors", "Autograd", "nn")]
+    order = [captions.index(name) for name in ("Tensors", "Autograd", "nn", "Comparison")]
     assert order == sorted(order)
 
 
@@ -155,11 +201,11 @@ def test_narrative_page_ends_with_thumbnails_grouped_by_gallery(site):
     soup = site.soup("tutorial.html")
     (all_examples,) = [h.find_parent("section") for h in soup.select("h2") if heading_text(h) == "All examples"]
     groups = all_examples.select("section")
-    assert [heading_text(g.find("h3")) for g in groups] == ["Tensors", "Autograd", "nn"]
+    assert [heading_text(g.find("h3")) for g in groups] == ["Tensors", "Autograd", "nn", "Comparison"]
     for group, folder in zip(groups, GALLERY):
         shown = [posixpath.basename(urlsplit(a["href"]).path)
                  for a in group.select(".sphx-glr-thumbcontainer a.reference.internal")]
-        assert shown == [f"{f.removesuffix('.py')}.html" for d, f, _ in TUTORIAL if d == folder]
+        assert shown == [f"{f.removesuffix('.py')}.html" for d, f, _ in EXAMPLES if d == folder]
         for img in group.select(".sphx-glr-thumbcontainer img"):
             assert resolve(site, "tutorial.html", img["src"]).read_bytes()[:8] == PNG_SIGNATURE
 
@@ -172,19 +218,19 @@ def test_archive_holds_every_script_and_notebook(site):
     (link,) = [a for a in soup.select("a.reference.download") if a["href"].endswith(".zip")]
     with zipfile.ZipFile(resolve(site, "index.html", link["href"])) as zf:
         names = set(zf.namelist())
-        for folder, filename, _ in TUTORIAL:
+        for folder, filename, _ in EXAMPLES:
             assert zf.read(f"{folder}/{filename}").decode() == example_source(folder, filename)
             json.loads(zf.read(f"{folder}/{filename.removesuffix('.py')}.ipynb"))
-    assert len(names) == 2 * len(TUTORIAL)
+    assert len(names) == 2 * len(EXAMPLES)
 
 
 def test_execution_times_page_lists_every_example(site):
     soup = site.soup("sg_execution_times.html")
     rows = soup.select("table tbody tr")
     listed = " ".join(row.get_text() for row in rows)
-    for _, filename, _ in TUTORIAL:
+    for _, filename, _ in EXAMPLES:
         assert filename in listed
-    assert len(rows) == len(TUTORIAL)
+    assert len(rows) == len(EXAMPLES)
 
 
 # Tags that make a browser fetch something when the page loads.
@@ -209,7 +255,7 @@ def test_no_page_loads_anything_from_another_host(site):
                 remote.append(f"{page.relative_to(site.html)}: <style> with a remote URL")
     assert not remote, "\n".join(remote)
     # the check above looked at the whole site: the two pages, the galleries, the examples
-    assert len(site.pages()) >= 2 + len(GALLERY) + len(TUTORIAL)
+    assert len(site.pages()) >= 2 + len(GALLERY) + len(EXAMPLES)
 
 
 def test_no_stylesheet_loads_a_font_or_image_from_another_host(site):
@@ -252,7 +298,7 @@ def test_no_path_of_the_build_machine_appears_in_what_is_published(site):
 def test_the_site_build_ran_the_examples_in_workers_and_the_second_did_not(site, second_site):
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one CPU: no workers")
-    assert re.search(r"running 9 examples in \d+ worker processes\.\.\. done", site.log)
+    assert re.search(rf"running {len(EXAMPLES)} examples in \d+ worker processes\.\.\. done", site.log)
     assert "worker processes" not in second_site.log
 
 
@@ -288,7 +334,8 @@ NOT_DOCUMENTS = {"search.html", "genindex.html", "404.html"}
 def test_sitemap_lists_every_page_under_the_site_address(site):
     pages = [str(p.relative_to(site.html)) for p in site.pages()]
     documents = sorted(p for p in pages if p not in NOT_DOCUMENTS)
-    assert len(documents) == 18  # index, tutorial, times, 3 x (gallery, its times, its examples)
+    # index, tutorial, times; per gallery: its index, its times, its examples
+    assert len(documents) == 3 + 2 * len(GALLERY) + len(EXAMPLES)
     assert sitemap(site.html) == [SITE_URL + page for page in documents]
 
 

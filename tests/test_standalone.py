@@ -100,3 +100,54 @@ def test_generated_notebook_runs_top_to_bottom_in_a_fresh_kernel(site, tmp_path,
     assert lines(shown) == lines(printed_on_page(site, folder, filename))
     figures = [o for c in notebook.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert len(figures) == 1, "the loss plot should show in the notebook"
+
+
+# -- The comparison gallery ---------------------------------------------------------------
+# Its figures are timings, which differ on every run: these check that it runs
+# and what it prints, not the exact numbers.
+
+
+def run_script(path, *args, cwd):
+    env = dict(os.environ, MPLBACKEND="Agg", **ONE_THREAD)
+    return subprocess.run([sys.executable, str(path), *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=300)
+
+
+def test_comparison_runs_as_a_script_from_anywhere_in_the_checkout(tmp_path):
+    # It finds the other examples from its own location.
+    result = run_script(ROOT / "examples_comparison" / "all_nine_methods.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "largest gap between them:" in result.stdout
+    assert sum(line.endswith(" ms") for line in result.stdout.splitlines()) == 9
+    assert not list(tmp_path.iterdir())
+
+
+def test_speedup_runs_as_a_script_and_records_its_table_with_what_produced_it(tmp_path):
+    result = run_script(ROOT / "examples_comparison" / "accelerator_speedup.py", "--record", "run.csv",
+                        cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "RuntimeWarning" not in result.stderr
+    recorded = (tmp_path / "run.csv").read_text().splitlines()
+    about = dict(line[2:].split(": ", 1) for line in recorded if line.startswith("# "))
+    assert set(about) == {"date", "command", "cpu", "accelerator", "python", "numpy", "torch", "torch threads"}
+    assert about["command"].endswith("accelerator_speedup.py --record run.csv")
+    table = [line for line in recorded if not line.startswith("#")]
+    assert table[0].startswith("N,H,")
+    assert [row.split(",")[:2] for row in table[1:]] == [["64", "100"], ["256", "256"], ["1024", "1024"], ["4096", "2048"]]
+
+
+@pytest.mark.usefixtures("this_python_as_kernel")
+@pytest.mark.parametrize(("filename", "where"), [
+    ("all_nine_methods", "the gallery folder"),  # needs the checkout around it
+    ("accelerator_speedup", "anywhere"),
+])
+def test_comparison_notebook_runs_top_to_bottom(site, tmp_path, filename, where):
+    gallery = site.project / "docs" / GALLERY["examples_comparison"]
+    notebook = nbformat.read(gallery / f"{filename}.ipynb", as_version=4)
+    path = gallery if where == "the gallery folder" else tmp_path
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path)}}).execute()
+    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert not errors
+    figures = [o for c in notebook.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(figures) == 1
