@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from conftest import ROOT, TUTORIAL
+from conftest import EXAMPLES, ROOT
 
 spec = importlib.util.spec_from_file_location("build_speed", ROOT / "benchmarks" / "build_speed.py")
 build_speed = importlib.util.module_from_spec(spec)
@@ -13,7 +13,7 @@ spec.loader.exec_module(build_speed)
 
 def test_floor_runs_every_example_in_tutorial_order():
     paths = build_speed.examples_in_order()
-    assert [(p.parent.name, p.name) for p in paths] == [(f, n) for f, n, _ in TUTORIAL]
+    assert [(p.parent.name, p.name) for p in paths] == [(f, n) for f, n, _ in EXAMPLES]
 
 
 def test_report_shows_every_figure_against_its_target_and_the_previous_run():
