@@ -57,7 +57,7 @@ PORT ?= 8000
 livehtml: $(STAMP)
 	$(VENV)/bin/sphinx-autobuild $(SOURCEDIR) $(BUILDDIR)/html -c . -d $(BUILDDIR)/doctrees \
 	  --host 127.0.0.1 --port $(PORT) \
-	  --watch conf.py --watch docs/_ext --watch examples_tensor --watch examples_autograd --watch examples_nn --watch examples_comparison \
+	  --watch conf.py --watch docs/_ext $(addprefix --watch ,$(wildcard examples_*)) \
 	  --ignore '$(SOURCEDIR)/auto_examples/*' --ignore $(SOURCEDIR)/sg_execution_times.rst \
 	  --re-ignore '__pycache__|\.ipynb_checkpoints|\.(swp|tmp)$$|~$$'
 

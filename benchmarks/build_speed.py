@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "_build" / "benchmarks"
 PROJECT_FILES = ["conf.py", "requirements.txt", "Makefile", "docs", "tools",
-                 "examples_tensor", "examples_autograd", "examples_nn", "examples_comparison"]
+                 *sorted(p.name for p in ROOT.glob("examples_*"))]
 GENERATED = ["_build", "auto_examples", "sg_execution_times.rst", "__pycache__"]
 
 # Runs its arguments as scripts, one after another, in this one process, and

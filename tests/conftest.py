@@ -36,10 +36,7 @@ from parallel_examples import THREAD_VARIABLES  # noqa: E402
 ONE_THREAD = {name: "1" for name in THREAD_VARIABLES}
 
 # What the project's source is made of; everything else is generated.
-PROJECT_FILES = [
-    "conf.py", "requirements.txt", "docs",
-    "examples_tensor", "examples_autograd", "examples_nn", "examples_comparison",
-]
+PROJECT_FILES = ["conf.py", "requirements.txt", "docs", *sorted(p.name for p in ROOT.glob("examples_*"))]
 GENERATED = {"auto_examples", "sg_execution_times.rst", "__pycache__", "_build", "_inventories"}
 
 # Test builds are built like the published site: with an address and a
@@ -105,6 +102,11 @@ def no_network() -> list[str]:
     return []
 
 
+def build_env(**extra: str) -> dict:
+    """The environment of a test build: this one, Agg, built as the published site, plus ``extra``."""
+    return {**os.environ, "MPLBACKEND": "Agg", **HOSTED, **extra}
+
+
 def build_site(
     project: Path,
     *options: str,
@@ -126,7 +128,7 @@ def build_site(
         str(project / "docs"), str(project / "_build"), "-c", str(project),
         *(["-W", "--keep-going"] if strict else []), *options,
     ]
-    env = {**os.environ, "MPLBACKEND": "Agg", **HOSTED, **(env or {})}
+    env = build_env(**(env or {}))
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=project, timeout=timeout)
 
 

@@ -25,7 +25,7 @@ from types import SimpleNamespace
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import HOSTED, ROOT, build_site, no_network, sitemap
+from conftest import ROOT, build_env, build_site, no_network, sitemap
 
 # Where conf.py says torch's documentation is.
 TORCH_DOCS = runpy.run_path(str(ROOT / "conf.py"))["api_docs"]["torch"]
@@ -42,10 +42,6 @@ def make_command(*args: str) -> list[str]:
     """``make ARGS`` using this Python's environment, never reinstalling it."""
     venv = sys.prefix
     return ["make", f"VIRTUAL_ENV={venv}", "-o", f"{venv}/.requirements.txt", *args]
-
-
-def make_env(**extra: str) -> dict:
-    return {**os.environ, "MPLBACKEND": "Agg", **HOSTED, **extra}
 
 
 def generated_pages(project: Path) -> dict[str, float]:
@@ -75,7 +71,7 @@ def test_make_html_example_runs_only_that_example(site, built_project):
             f.write(f'\nprint("changed: {Path(example).stem}")\n')
 
     result = subprocess.run([*no_network(), *make_command("html", "EXAMPLE=dynamic_net")],
-                            cwd=project, env=make_env(), capture_output=True, text=True, timeout=600)
+                            cwd=project, env=build_env(), capture_output=True, text=True, timeout=600)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-5000:]
     assert "running only dynamic_net.py (EXAMPLE=dynamic_net)" in log
@@ -91,7 +87,7 @@ def test_make_html_example_runs_only_that_example(site, built_project):
 
     # The next full build runs what was left out.
     result = subprocess.run([*no_network(), *make_command("html")],
-                            cwd=project, env=make_env(), capture_output=True, text=True, timeout=600)
+                            cwd=project, env=build_env(), capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     assert "changed: two_layer_net_numpy" in printed(project, numpy_page)
 
@@ -100,7 +96,7 @@ def test_make_html_example_with_an_unknown_name_lists_the_examples(built_project
     project = with_makefile(built_project)
     before = generated_pages(project)
     result = subprocess.run([*no_network(), *make_command("html", "EXAMPLE=no_such_example")],
-                            cwd=project, env=make_env(), capture_output=True, text=True, timeout=600)
+                            cwd=project, env=build_env(), capture_output=True, text=True, timeout=600)
     assert result.returncode != 0
     assert "EXAMPLE=no_such_example names no example. The examples are: " in result.stderr
     assert "dynamic_net" in result.stderr and "two_layer_net_numpy" in result.stderr
@@ -135,7 +131,7 @@ def test_make_livehtml_serves_and_rebuilds_running_only_a_changed_example(built_
     port = free_port()
     log = open(tmp_path / "livehtml.log", "w")
     # Not under no_network(): the test has to reach the server.
-    server = subprocess.Popen(make_command("livehtml", f"PORT={port}"), cwd=project, env=make_env(),
+    server = subprocess.Popen(make_command("livehtml", f"PORT={port}"), cwd=project, env=build_env(),
                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def get(page: str) -> str:
