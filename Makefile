@@ -26,10 +26,13 @@ STAMP := $(VENV)/.requirements.txt
 
 SOURCEDIR := docs
 BUILDDIR := _build
-# Warnings are errors, but keep going so one build reports all of them.
-SPHINXOPTS ?= -W --keep-going
+# Warnings are errors, always; --keep-going still writes every page and reports
+# every warning before the build fails. SPHINXOPTS adds options of your own
+# (make html SPHINXOPTS=-v); it never replaces these.
+STRICT := -W --keep-going
+SPHINXOPTS ?=
 # tools/sphinx_build.py is sphinx-build without the slow interpreter teardown.
-SPHINXBUILD := $(PY) tools/sphinx_build.py -M html $(SOURCEDIR) $(BUILDDIR) -c . $(SPHINXOPTS)
+SPHINXBUILD := $(PY) tools/sphinx_build.py -M html $(SOURCEDIR) $(BUILDDIR) -c . $(STRICT) $(SPHINXOPTS)
 
 .PHONY: help venv html html-noplot livehtml inventories test test-fast chromium bench clean
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
-from gallery_guard import ExampleTimeLimit, only_example  # noqa: E402
+from gallery_guard import only_example  # noqa: E402
 from tutorial_gallery import ExampleOrder  # noqa: E402
 
 # Keep TensorFlow's C++ start-up chatter out of the build log.
@@ -31,9 +31,10 @@ extensions = [
     "sphinx_copybutton",
     "notfound.extension",  # sphinx-notfound-page
     "tutorial_gallery",  # docs/_ext/tutorial_gallery.py
+    "build_health",  # docs/_ext/build_health.py
     "gallery_guard",  # docs/_ext/gallery_guard.py
     "fast_rebuilds",  # docs/_ext/fast_rebuilds.py
-    "parallel_examples",  # docs/_ext/parallel_examples.py
+    "example_processes",  # docs/_ext/example_processes.py
     "api_links",  # docs/_ext/api_links.py
     "notebooks",  # docs/_ext/notebooks.py
     "hosting",  # docs/_ext/hosting.py
@@ -123,14 +124,17 @@ EXAMPLE_ORDER = ExampleOrder(
     )
 )
 
-# Stop an example that runs longer than this many seconds, and fail the build
-# naming it (every example takes a few seconds here). Set EXAMPLE_TIME_LIMIT
-# in the environment to change it, 0 for no limit.
+# Every example runs in a process of its own, forked from the Sphinx process
+# once it has imported these libraries (so each example need not).
+example_preload = ("numpy", "matplotlib.pyplot", "torch")
+
+# Kill an example's process once it has run this many seconds, and fail the
+# build naming it (every example takes a few seconds here). Set
+# EXAMPLE_TIME_LIMIT in the environment to change it, 0 for no limit.
 example_time_limit = float(os.environ.get("EXAMPLE_TIME_LIMIT", "120"))
 
-# Run the examples that need running in this many worker processes, longest
-# first (all CPUs by default). EXAMPLE_WORKERS=1 runs them one by one in the
-# Sphinx process, as sphinx-gallery does by itself.
+# Run this many examples at a time, longest first (all CPUs by default).
+# EXAMPLE_WORKERS=1 runs them one after another, each still in its own process.
 parallel_examples = int(os.environ.get("EXAMPLE_WORKERS", os.cpu_count() or 1))
 # Each example computes on one thread, so that its printed numbers do not
 # depend on the machine's CPU count (float32 sums do, in the last digits).
@@ -162,14 +166,10 @@ sphinx_gallery_conf = {
         "# in Colab and in Jupyter alike.\n"
         "%matplotlib inline"
     ),
-    # sphinx-gallery reports a failing example as a warning, with its
-    # traceback; gallery_guard then fails the build (exit status 1) naming it.
+    # A failing example is reported as a warning, with its traceback;
+    # gallery_guard then fails the build (exit status 1) naming it.
     # (Left False, sphinx-gallery raises and Sphinx prints a crash report.)
     "only_warn_on_example_error": True,
-    # Reset matplotlib before each example; arm the time limit before it and
-    # disarm it after.
-    "reset_modules": ("matplotlib", ExampleTimeLimit(example_time_limit)),
-    "reset_modules_order": "both",
     # The per-example and whole-site execution-times pages.
     "write_computation_times": True,
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 import sys
@@ -28,7 +29,7 @@ from bs4 import BeautifulSoup
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))  # the project's Sphinx extensions
 
-from parallel_examples import THREAD_VARIABLES  # noqa: E402
+from example_processes import THREAD_VARIABLES  # noqa: E402
 
 # The build runs every example on one thread (conf.py: example_threads), and a
 # float32 result can depend on the thread count, so runs compared with the
@@ -233,3 +234,56 @@ def pytest_collection_modifyitems(items):
 @functools.cache
 def example_source(folder: str, filename: str) -> str:
     return (ROOT / folder / filename).read_text(encoding="utf-8")
+
+
+# What legitimately differs between two builds of the same sources: measured times.
+_TIMINGS = re.compile(
+    r"\(\d+ minutes [\d.]+ seconds\)"  # "Total running time of the script"
+    r"|\d\d:\d\d\.\d{3}"  # execution-times tables
+    r"|\b\d+(?:\.\d+)?\s*(?:ms|MB|sec)\b"  # per-step times, memory
+)
+# Pages that are measurements through and through: compared by name only.
+_MEASUREMENTS = ("accelerator_speedup", "sg_execution_times", ".cost.json")
+
+
+def site_fingerprint(project: Path) -> dict[str, str]:
+    """Everything a build produced (site and generated sources), as comparable digests.
+
+    Two builds of the same sources give equal fingerprints: times are masked,
+    zip members are compared without their timestamps, the search index by
+    its documents, titles and words, and the timing pages by name only.
+    """
+    import hashlib
+    import json as json_module
+    import zipfile
+
+    digests = {}
+    roots = [project / "_build" / "html", project / "docs" / "auto_examples"]
+    for path in sorted(p for root in roots for p in root.rglob("*") if p.is_file()):
+        name = path.relative_to(project).as_posix()
+        if any(part in name for part in _MEASUREMENTS):
+            digests[name] = "present"
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                data = repr(sorted((info.filename, info.CRC) for info in zf.infolist())).encode()
+        elif path.name == "searchindex.js":
+            index = json_module.loads(data.decode()[len("Search.setIndex("):-1])
+            # Sphinx keeps a word whose pages are gone with an empty list: it finds nothing.
+            words = sorted(term for term, docs in index["terms"].items()
+                           if docs != [] and not any(c.isdigit() for c in term))
+            data = repr([index["docnames"], index["filenames"], index["titles"], words]).encode()
+        elif path.suffix in {".html", ".rst", ".txt", ".ipynb", ".js", ".json"}:
+            data = _TIMINGS.sub("<time>", data.decode("utf-8")).encode()
+        digests[name] = hashlib.sha256(data).hexdigest()
+    return digests
+
+
+def fingerprint_differences(got: dict[str, str], expected: dict[str, str]) -> list[str]:
+    """The files that are missing, extra or different in ``got``."""
+    return [
+        f"{name}: {'missing' if name not in got else 'extra' if name not in expected else 'differs'}"
+        for name in sorted(set(got) | set(expected))
+        if got.get(name) != expected.get(name)
+    ]

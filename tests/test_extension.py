@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
-import signal
+import re
+import subprocess
 import sys
 import time
 import zipfile
@@ -18,10 +20,10 @@ from conftest import EXAMPLES, ROOT
 
 import api_links as al  # noqa: E402  (conftest puts docs/_ext on the path)
 import fast_rebuilds as fr  # noqa: E402
+import example_processes as ep  # noqa: E402
 import gallery_guard as gg  # noqa: E402
 import hosting  # noqa: E402
 import notebooks as nb  # noqa: E402
-import parallel_examples as pe  # noqa: E402
 import tutorial_gallery as tg  # noqa: E402
 
 
@@ -119,44 +121,22 @@ def test_archive_is_reproducible_and_not_rewritten_when_unchanged(tmp_path):
 # -- gallery_guard ------------------------------------------------------------------
 
 
-def run_as(filename: str, source: str, namespace: dict) -> None:
-    exec(compile(source, filename, "exec"), namespace)
-
-
-def test_time_limit_stops_the_example_and_names_it():
-    limit = gg.ExampleTimeLimit(0.2)
-    limit({}, "slow_example.py", "before")
-    start = time.monotonic()
-    try:
-        with pytest.raises(gg.ExampleTimeout, match=r"slow_example\.py was stopped after 0\.2 s"):
-            run_as("/somewhere/slow_example.py", "while True:\n    pass\n", {})
-    finally:
-        limit({}, "slow_example.py", "after")
-    assert 0.2 <= time.monotonic() - start < 5
-    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-
-
-def test_time_limit_waits_for_the_example_itself_and_for_imports_to_finish(tmp_path, monkeypatch):
-    (tmp_path / "slow_import.py").write_text("import time\ntime.sleep(0.3)\nCOMPLETE = True\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "slow_import", raising=False)
-    limit = gg.ExampleTimeLimit(0.1)
-    limit({}, "slow_example.py", "before")
-    try:
-        # Code that is not the example's is not interrupted...
-        run_as("<other code>", "import time\ntime.sleep(0.3)\n", {})
-        assert signal.getitimer(signal.ITIMER_REAL)[0] > 0  # ...the timer waits
-        # ...nor is an import the example makes; the next line of it is.
-        with pytest.raises(gg.ExampleTimeout):
-            run_as("slow_example.py", "import slow_import\nimport time\ntime.sleep(5)\n", {})
-    finally:
-        limit({}, "slow_example.py", "after")
-    assert sys.modules["slow_import"].COMPLETE
-
-
-def test_time_limit_of_zero_is_no_limit():
-    gg.ExampleTimeLimit(0)({}, "slow_example.py", "before")
-    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+@pytest.mark.parametrize("failed", [False, True])
+def test_a_build_that_saw_a_problem_prunes_nothing(tmp_path, failed):
+    html = tmp_path / "_build" / "html"
+    stale = [html / "_images" / "gone.png", html / "_downloads" / "0123" / "gone.ipynb"]
+    for path in stale:
+        path.parent.mkdir(parents=True)
+        path.write_text("left by the last good build")
+    conf = {"examples_dirs": [], "gallery_dirs": [], "failing_examples": {"x.py": "boom"} if failed else {}}
+    app = SimpleNamespace(
+        builder=SimpleNamespace(format="html"), outdir=html, srcdir=tmp_path / "docs",
+        doctreedir=tmp_path / "_build" / "doctrees", statuscode=0,
+        env=SimpleNamespace(all_docs={}, dlfiles={}, images={}),
+        config=SimpleNamespace(sphinx_gallery_conf=conf),
+    )
+    gg.prune_stale_output(app, None)
+    assert [path.exists() for path in stale] == [failed, failed]
 
 
 def test_imported_modules_are_the_top_level_names(tmp_path):
@@ -201,16 +181,36 @@ def test_matplotlib_is_not_imported_at_configuration_time_only_set_to_agg(monkey
     assert eager == ["imported"]
 
 
-# -- parallel_examples --------------------------------------------------------------
+# -- example_processes --------------------------------------------------------------
+
+
+def gallery_app(tmp_path: Path, **conf_overrides) -> SimpleNamespace:
+    """A stand-in Sphinx app with one gallery: tmp_path/examples -> tmp_path/docs/generated."""
+    from sphinx_gallery.gen_gallery import DEFAULT_GALLERY_CONF
+
+    (tmp_path / "examples").mkdir(exist_ok=True)
+    (tmp_path / "docs" / "generated").mkdir(parents=True, exist_ok=True)
+    conf = dict(DEFAULT_GALLERY_CONF, examples_dirs=["../examples"], gallery_dirs=["generated"],
+                filename_pattern=r"\.py$", plot_gallery=True, source_suffix={".rst": "rst"},
+                src_dir=str(tmp_path / "docs"), expected_failing_examples=[])
+    conf.update(conf_overrides)
+    return SimpleNamespace(config=SimpleNamespace(sphinx_gallery_conf=conf), srcdir=tmp_path / "docs")
+
+
+def finished_run(task: ep.Task, outputs: dict[str, str]) -> None:
+    """Leave what a finished, passing run of ``task`` leaves: outputs, checksum, list."""
+    from sphinx_gallery.utils import get_md5sum
+
+    for name, text in outputs.items():
+        (task.gallery_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (task.gallery_dir / name).write_text(text)
+    Path(f"{task.target}.md5").write_text(get_md5sum(task.source, mode="t"))
+    task.manifest.write_text(json.dumps(ep.example_outputs(task)))
 
 
 def test_examples_to_run_skips_up_to_date_ones_and_puts_the_longest_first(tmp_path):
-    from sphinx_gallery.gen_gallery import DEFAULT_GALLERY_CONF
-    from sphinx_gallery.utils import get_md5sum
-
-    examples, generated = tmp_path / "examples", tmp_path / "docs" / "generated"
-    examples.mkdir()
-    generated.mkdir(parents=True)
+    app = gallery_app(tmp_path)
+    examples, generated = tmp_path / "examples", (tmp_path / "docs" / "generated").resolve()
     sources = {
         "plain.py": "print(1)\n",
         "uses_torch.py": "import torch\n",
@@ -221,22 +221,179 @@ def test_examples_to_run_skips_up_to_date_ones_and_puts_the_longest_first(tmp_pa
     for name, text in sources.items():
         (examples / name).write_text(text)
     (generated / "measured.cost.json").write_text('{"time": 10.0, "memory": 0.0}')
-    (generated / "unchanged.py.md5").write_text(get_md5sum(examples / "unchanged.py", mode="t"))
+    finished_run(ep.Task("unchanged.py", generated, examples.resolve()), {"unchanged.rst": "page\n"})
 
-    conf = dict(DEFAULT_GALLERY_CONF, examples_dirs=["../examples"], gallery_dirs=["generated"],
-                filename_pattern=r"\.py$", plot_gallery=True, source_suffix={".rst": "rst"})
-    app = SimpleNamespace(config=SimpleNamespace(sphinx_gallery_conf=conf), srcdir=tmp_path / "docs")
-    order = [fname for fname, _, _ in pe.examples_to_run(app)]
+    order = [task.fname for task in ep.examples_to_run(app)]
     assert order == ["measured.py", "uses_tf.py", "uses_torch.py", "plain.py"]
 
 
+def test_an_example_runs_again_when_its_run_did_not_finish_or_an_output_is_gone(tmp_path):
+    app = gallery_app(tmp_path)
+    conf = app.config.sphinx_gallery_conf
+    (tmp_path / "examples" / "one.py").write_text("print(1)\n")
+    task = ep.Task("one.py", (tmp_path / "docs" / "generated").resolve(), (tmp_path / "examples").resolve())
+    assert ep.why_run(task, conf) == "its source changed"
+    page = ".. image-sg:: /generated/images/sphx_glr_one_001.png\n"
+    finished_run(task, {"one.rst": page, "one.ipynb": "{}", "one.py": "print(1)\n",
+                        "images/sphx_glr_one_001.png": "png", "images/thumb/sphx_glr_one_thumb.png": "png"})
+    assert json.loads(task.manifest.read_text()) == [
+        "images/sphx_glr_one_001.png", "images/thumb/sphx_glr_one_thumb.png", "one.ipynb", "one.py", "one.rst",
+    ]
+    assert ep.why_run(task, conf) is None
+    assert ep.why_run(task, {**conf, "plot_gallery": False}) is None  # not run in this build at all
+
+    (task.gallery_dir / "images" / "sphx_glr_one_001.png").unlink()
+    assert ep.why_run(task, conf) == "images/sphx_glr_one_001.png is missing"
+    task.manifest.unlink()
+    assert ep.why_run(task, conf) == "its last run did not finish"
+    (tmp_path / "examples" / "one.py").write_text("print(2)\n")
+    assert ep.why_run(task, conf) == "its source changed"
+
+
+def fake_example_run(behaviour: str):
+    """A stand-in for sphinx-gallery's generate_file_rst that ends as ``behaviour`` says."""
+
+    def generate(fname, target_dir, src_dir, conf):
+        page = Path(target_dir, Path(fname).with_suffix(".rst"))
+        page.write_text(".. rst-class:: sphx-glr-script-out\n\n.. code-block:: none\n\n    step 1  loss 0.5\n")
+        if conf["plot_gallery"] and behaviour != "passes":
+            source = str(Path(src_dir, fname))
+            code = {
+                "raises": "raise ValueError('bad')",
+                "sys.exit": "import sys; sys.exit(2)",
+                "os._exit": "import os; os._exit(3)",
+                "segfault": "import ctypes; ctypes.string_at(0)",
+                "hangs in C": "import ctypes; ctypes.CDLL(None).sleep(60)",
+                "prints nan": "print('step 1  loss nan')",
+            }[behaviour]
+            if behaviour == "raises":
+                return "intro", "title", (0.0, 0.0), {"formatted_exception": "ValueError: bad"}
+            if behaviour == "prints nan":
+                page.write_text(page.read_text().replace("0.5", "nan"))
+                return "intro", "title", (0.0, 0.0), {"passing": True}
+            exec(compile("\n" * 4 + code, source, "exec"), {})
+        return "intro", "title", (1.0, 0.0), {"passing": True} if conf["plot_gallery"] else {}
+
+    return generate
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "message"),
+    [
+        ("passes", None),
+        ("raises", "ValueError: bad"),
+        ("sys.exit", r"example\.py\", line 5, in <module>\n.*SystemExit: 2\nexample\.py called sys\.exit\(2\)"),
+        ("os._exit", r"example\.py ended its process with exit status 3 before it finished.*"
+                     r"Where it was:\n  File \".*example\.py\", line 5 in <module>"),
+        ("segfault", r"example\.py crashed: its process was killed by signal 11 \(SIGSEGV, Segmentation fault\)"
+                     r"\.\nWhere it was:\n.*\n  File \".*example\.py\", line 5 in <module>"),
+        ("hangs in C", r"example\.py ran for 1\.\d s, past the time limit of 1 s per example, so its process "
+                       r"was stopped .*\nWhere it was when stopped:\n(.*\n)?  File \".*example\.py\", line 5"),
+        ("prints nan", r"example\.py printed a number that is not finite \(nan or inf\), in line 1 of its "
+                       r"output:\n    step 1  loss nan\n.*# sphinx_gallery_allow_nonfinite = True"),
+    ],
+)
+def test_every_way_an_example_can_end_is_reported_by_the_process_that_ran_it(
+    tmp_path, monkeypatch, caplog, behaviour, message
+):
+    app = gallery_app(tmp_path)
+    (tmp_path / "examples" / "example.py").write_text('"""Title\n=====\n"""\nprint(1)\n')
+    task = ep.Task("example.py", (tmp_path / "docs" / "generated").resolve(), (tmp_path / "examples").resolve())
+    monkeypatch.setattr(ep, "_generate_file_rst", fake_example_run(behaviour))
+    start = time.monotonic()
+    results = ep.run_examples([task], app.config.sphinx_gallery_conf, workers=2, time_limit=1.0)
+    assert time.monotonic() - start < 10  # never a hang
+    out_vars = results[task.key][3]
+    if message is None:
+        assert out_vars == {"passing": True} and "formatted_exception" not in out_vars
+    else:
+        assert "passing" not in out_vars
+        assert re.search(message, out_vars["formatted_exception"], re.S), out_vars["formatted_exception"]
+        assert not Path(f"{task.target}.md5").exists()  # it runs again next time
+
+
+def test_the_examples_run_side_by_side_each_in_a_process_of_its_own(tmp_path, monkeypatch):
+    app = gallery_app(tmp_path)
+    tasks = []
+    for name in ("a.py", "b.py", "c.py"):
+        (tmp_path / "examples" / name).write_text('"""Title\n=====\n"""\nx = 1\n')
+        tasks.append(ep.Task(name, (tmp_path / "docs" / "generated").resolve(), (tmp_path / "examples").resolve()))
+
+    def generate(fname, target_dir, src_dir, conf):
+        time.sleep(0.5)
+        Path(target_dir, Path(fname).with_suffix(".rst")).write_text("no output\n")
+        return "intro", "title", (0.0, 0.0), {"passing": True, "pid": os.getpid()}
+
+    monkeypatch.setattr(ep, "_generate_file_rst", generate)
+    start = time.monotonic()
+    results = ep.run_examples(tasks, app.config.sphinx_gallery_conf, workers=3, time_limit=0)
+    assert time.monotonic() - start < 1.4  # three half-second examples at once
+    pids = {result[3]["pid"] for result in results.values()}
+    assert len(pids) == 3 and os.getpid() not in pids
+
+
+def test_preloading_imports_only_what_the_examples_use_and_starts_no_thread(tmp_path):
+    """A child forked from a process whose libraries run threads may deadlock; preloading starts none."""
+    script = tmp_path / "example.py"
+    script.write_text("import numpy\nimport torch\nimport matplotlib.pyplot as plt\nimport tensorflow\n")
+    code = (
+        "import os, sys; sys.path.insert(0, sys.argv[1]); import example_processes as ep\n"
+        "task = ep.Task('example.py', None, ep.Path(sys.argv[2]))\n"
+        "loaded = ep.preload(('numpy', 'matplotlib.pyplot', 'torch'), [task])\n"
+        "print(loaded, len(os.listdir('/proc/self/task')), 'tensorflow' in sys.modules)\n"
+    )
+    env = {**os.environ, **{name: "1" for name in ep.THREAD_VARIABLES}, "MPLBACKEND": "agg"}
+    result = subprocess.run([sys.executable, "-c", code, str(ROOT / "docs" / "_ext"), str(tmp_path)],
+                            capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.split("]")[1].split() == ["1", "False"], result.stdout
+    assert "'torch'" in result.stdout and "'numpy'" in result.stdout
+
+
+def test_the_stack_shown_is_the_examples_own(tmp_path):
+    dump = (
+        "Thread 0x00007f0000000002 (most recent call first):\n"
+        '  File "/lib/threading.py", line 320 in wait\n'
+        "\n"
+        "Current thread 0x00007f0000000001 (most recent call first):\n"
+        f'  File "{ep.__file__}", line 400 in exit_showing_where\n'
+        '  File "/lib/torch/functional.py", line 12 in matmul\n'
+        '  File "/src/examples/example.py", line 7 in train\n'
+        '  File "/src/examples/example.py", line 20 in <module>\n'
+        '  File "/lib/sphinx_gallery/gen_rst.py", line 900 in __call__\n'
+    )
+    assert ep.where_it_was(dump, Path("/src/examples/example.py")) == (
+        '  File "/lib/torch/functional.py", line 12 in matmul\n'
+        '  File "/src/examples/example.py", line 7 in train\n'
+        '  File "/src/examples/example.py", line 20 in <module>'
+    )
+    assert ep.where_it_was(dump, Path("/src/examples/other.py")) == ""
+    assert ep.describe_signal(9) == "signal 9 (SIGKILL, Killed)"
+
+
 def test_thread_pools_are_sized_unless_the_environment_says_otherwise(monkeypatch):
-    for name in pe.THREAD_VARIABLES:
+    for name in ep.THREAD_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OMP_NUM_THREADS", "3")
-    pe.limit_threads(None, SimpleNamespace(example_threads=1))
+    ep.limit_threads(None, SimpleNamespace(example_threads=1))
     assert os.environ["OMP_NUM_THREADS"] == "3"
-    assert all(os.environ[name] == "1" for name in pe.THREAD_VARIABLES[1:])
+    assert all(os.environ[name] == "1" for name in ep.THREAD_VARIABLES[1:])
+
+
+# -- Long outputs on the narrative page (tutorial_gallery.shorten_output) -------------
+
+
+def test_a_long_output_is_cut_to_its_first_and_last_lines():
+    short = "\n".join(f"line {i}" for i in range(tg.OUTPUT_LINES))
+    assert tg.shorten_output(short) == (short, 0)
+    long = "\n".join(f"line {i}" for i in range(200_000))
+    shown, left_out = tg.shorten_output(long)
+    lines = shown.splitlines()
+    assert left_out == 200_000 - tg.OUTPUT_HEAD - tg.OUTPUT_TAIL
+    assert lines[: tg.OUTPUT_HEAD] == [f"line {i}" for i in range(tg.OUTPUT_HEAD)]
+    assert lines[tg.OUTPUT_HEAD] == f"[... {left_out:,} lines not shown here ...]"
+    assert lines[-1] == "line 199999" and len(lines) == tg.OUTPUT_HEAD + 1 + tg.OUTPUT_TAIL
+    wide, _ = tg.shorten_output("x" * 10_000)
+    assert len(wide) < tg.OUTPUT_WIDTH + 10 and wide.endswith("[...]")
 
 
 # -- One example at a time (gallery_guard.only_example) -----------------------------

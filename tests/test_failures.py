@@ -1,21 +1,35 @@
-"""Failures are loud, precise and leave nothing stale.
+"""A build never lies: failures are loud and precise, and output always heals.
 
 Each test breaks a private copy of the built project (``built_project``) and
-rebuilds it exactly as ``make html`` does; only the example a test touched is
-run again. The messages asserted here are the ones a user sees.
+rebuilds it exactly as ``make html`` does; only the examples a test touched
+run again. The messages asserted here are the ones a user sees (the README's
+"When an example fails" shows them).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import GALLERY, broken_links, build_site, copy_project
-
-pytestmark = pytest.mark.slow
+from conftest import (
+    GALLERY,
+    ROOT,
+    broken_links,
+    build_env,
+    build_site,
+    copy_project,
+    fingerprint_differences,
+    no_network,
+    site_fingerprint,
+)
 
 
 def insert_before(script: Path, anchor: str, *lines: str) -> int:
@@ -27,35 +41,57 @@ def insert_before(script: Path, anchor: str, *lines: str) -> int:
     return index + 1
 
 
-def build_fails(project: Path, script: Path, env: dict | None = None, strict: bool = True) -> str:
-    """Build ``project``; the build must fail because of ``script``. Returns its log."""
-    result = build_site(project, env=env, timeout=300, strict=strict)
-    log = result.stdout + result.stderr
-    assert result.returncode != 0
-    example = script.relative_to(project).as_posix()
-    assert f"ERROR: 1 example failed, so the build fails: ../{example}" in log
+def touch(script: Path) -> None:
+    """Change an example's source without changing what it does, so it runs again."""
+    with script.open("a", encoding="utf-8") as f:
+        f.write("\n# changed\n")
+
+
+def rerun(project: Path, folder: str, stem: str) -> None:
+    """Make an example run again in the next build, its source unchanged (its checksum goes)."""
+    (project / "docs" / GALLERY[folder] / f"{stem}.py.md5").unlink()
+
+
+def build_log(project: Path, **kwargs) -> tuple[int, str]:
+    result = build_site(project, timeout=600, **kwargs)
+    return result.returncode, result.stdout + result.stderr
+
+
+def build_fails(project: Path, *scripts: Path, env: dict | None = None, strict: bool = True) -> str:
+    """Build ``project``; the build must fail because of ``scripts``. Returns its log."""
+    status, log = build_log(project, env=env, strict=strict)
+    assert status != 0
+    names = ", ".join(f"../{script.relative_to(project).as_posix()}" for script in sorted(scripts))
+    count = f"{len(scripts)} example{'s' if len(scripts) > 1 else ''}"
+    assert f"ERROR: {count} failed, so the build fails: {names}" in log, log[-4000:]
     assert "Extension error" not in log and "sphinx-err-" not in log  # no crash report
     return log
+
+
+def printed_on(project: Path, folder: str, stem: str) -> str:
+    page = project / "docs" / GALLERY[folder] / f"{stem}.rst"
+    return "\n".join(line for line in page.read_text(encoding="utf-8").splitlines() if line.startswith("    "))
+
+
+# -- An exception, a syntax error ------------------------------------------------------
 
 
 def test_an_example_that_raises_fails_the_build_naming_file_line_and_exception(built_project):
     script = built_project / "examples_nn" / "two_layer_net_optim.py"
     original = script.read_text(encoding="utf-8")
     line = insert_before(script, "losses = []", 'raise RuntimeError("broken on purpose")')
-    # A second example to run, so that both run in worker processes first.
-    with (built_project / "examples_nn" / "two_layer_net_nn.py").open("a", encoding="utf-8") as f:
-        f.write("\n# changed\n")
+    touch(built_project / "examples_nn" / "two_layer_net_nn.py")  # a second example to run
 
     log = build_fails(built_project, script)
-    assert "running 2 examples in 2 worker processes" in log or (os.cpu_count() or 1) < 2
+    assert "running 2 examples, each in a process of its own" in log
     assert f'{script}", line {line}, in <module>' in log
     assert "RuntimeError: broken on purpose" in log
     assert log.count("RuntimeError: broken on purpose") == 2  # its warning and the summary
 
     # Fixed, the example runs again and its page shows no trace of the failure.
     script.write_text(original, encoding="utf-8")
-    result = build_site(built_project)
-    assert result.returncode == 0, result.stdout + result.stderr
+    status, log = build_log(built_project)
+    assert status == 0, log
     page = built_project / "_build/html" / GALLERY["examples_nn"] / "two_layer_net_optim.html"
     html = page.read_text(encoding="utf-8")
     assert "step 500  loss" in html and "broken on purpose" not in html
@@ -73,15 +109,250 @@ def test_an_example_with_a_syntax_error_fails_the_build_naming_file_and_line(bui
     assert "SyntaxError: " in log
 
 
-def test_an_example_that_runs_too_long_is_stopped_and_fails_the_build(built_project):
-    script = built_project / "examples_nn" / "dynamic_net.py"
-    insert_before(script, "losses = []", "import time", "time.sleep(600)")
+# -- Every other way an example can end ---------------------------------------------------
 
-    log = build_fails(built_project, script, env={"EXAMPLE_TIME_LIMIT": "3"})
-    # The line it was stopped on: the sleep, unless importing torch took all of
-    # the 3 s (the timer never interrupts an import), then the line after it.
-    assert re.search(rf'File "{re.escape(str(script))}", line \d+, in <module>', log)
-    assert "ExampleTimeout: dynamic_net.py was stopped after 3 s, the time limit per example" in log
+
+def test_every_way_an_example_can_end_fails_the_build_once_naming_it(site, built_project):
+    """sys.exit(0), sys.exit(1), os._exit, a segfault and a C call past the time limit, in one build."""
+    breakages = {
+        "examples_tensor/two_layer_net_numpy.py": "import sys; sys.exit(0)",
+        "examples_tensor/two_layer_net_tensor.py": "import sys; sys.exit(1)",
+        "examples_autograd/two_layer_net_autograd.py": "import os; os._exit(3)",
+        "examples_autograd/two_layer_net_custom_function.py": "import ctypes; ctypes.string_at(0)",
+        "examples_nn/dynamic_net.py": "import ctypes; ctypes.CDLL(None).sleep(600)",
+    }
+    originals, lines = {}, {}
+    for name, code in breakages.items():
+        script = built_project / name
+        originals[name] = script.read_text(encoding="utf-8")
+        lines[name] = insert_before(script, "losses = []", code)
+    rerun(built_project, "examples_nn", "two_layer_net_nn")  # runs beside them, and passes
+
+    html = built_project / "_build" / "html"
+    last_good_site = {path.relative_to(html) for path in html.rglob("*") if path.is_file()}
+    start = time.monotonic()
+    log = build_fails(built_project, *(built_project / name for name in breakages), env={"EXAMPLE_TIME_LIMIT": "10"})
+    assert time.monotonic() - start < 120  # no hang: the C call was killed at 10 s
+
+    def where(name):
+        return f'File "{built_project / name}", line {lines[name]}'
+
+    expected = {
+        "two_layer_net_numpy.py": rf'{where("examples_tensor/two_layer_net_numpy.py")}, in <module>\n(?:.*\n){{1,3}}?'
+                                  r"\s*SystemExit: 0\n\s*two_layer_net_numpy\.py called sys\.exit\(0\), which ends the "
+                                  r"program before its page is complete",
+        "two_layer_net_tensor.py": r"two_layer_net_tensor\.py called sys\.exit\(1\)",
+        "two_layer_net_autograd.py": r"two_layer_net_autograd\.py ended its process with exit status 3 before it "
+                                     rf"finished.*\n\s*Where it was:\n\s*{where('examples_autograd/two_layer_net_autograd.py')}",
+        "two_layer_net_custom_function.py": r"two_layer_net_custom_function\.py crashed: its process was killed by "
+                                            r"signal 11 \(SIGSEGV, Segmentation fault\)\.\n\s*Where it was:\n.*\n\s*"
+                                            + where("examples_autograd/two_layer_net_custom_function.py"),
+        "dynamic_net.py": r"dynamic_net\.py ran for 1\d\.\d s, past the time limit of 10 s per example, so its "
+                          r"process was stopped .*\n\s*Where it was when stopped:\n\s*"
+                          + where("examples_nn/dynamic_net.py"),
+    }
+    for name, pattern in expected.items():
+        assert re.search(pattern, log), f"{name}:\n{log[-6000:]}"
+        assert len(re.findall(pattern, log)) == 2, name  # its warning and the summary: reported once, run once
+    assert log.count("each in a process of its own") == 1  # nothing ran a second time
+
+    # The example that passed has its complete page...
+    nn_page = (html / GALLERY["examples_nn"] / "two_layer_net_nn.html").read_text(encoding="utf-8")
+    assert "step 500  loss" in nn_page and "sphx_glr_two_layer_net_nn_001.png" in nn_page
+    # ...and the failed build deleted nothing of the last good site.
+    assert not {p for p in last_good_site if not (html / p).is_file()}
+    assert not broken_links(html)
+
+    # Fixed, every page is back to what a clean build gives.
+    for name, text in originals.items():
+        (built_project / name).write_text(text, encoding="utf-8")
+    status, log = build_log(built_project)
+    assert status == 0, log[-4000:]
+    assert not fingerprint_differences(site_fingerprint(built_project), site_fingerprint(site.project))
+
+
+# -- One example cannot reach another --------------------------------------------------
+
+
+def test_what_one_example_changes_in_its_process_never_reaches_another(site, built_project):
+    script = built_project / "examples_nn" / "two_layer_net_nn.py"
+    insert_before(script, "import matplotlib.pyplot as plt",
+                  "import torch", "torch.set_default_dtype(torch.float64)", "torch.manual_seed(12345)")
+    for stem in ("two_layer_net_optim", "two_layer_net_module", "dynamic_net"):
+        rerun(built_project, "examples_nn", stem)
+
+    # One at a time, the way state would leak from one example to the next.
+    status, log = build_log(built_project, env={"EXAMPLE_WORKERS": "1"})
+    assert status == 0, log[-4000:]
+    assert printed_on(built_project, "examples_nn", "two_layer_net_nn") != printed_on(site.project, "examples_nn", "two_layer_net_nn")
+    for stem in ("two_layer_net_optim", "two_layer_net_module", "dynamic_net"):
+        assert printed_on(built_project, "examples_nn", stem) == printed_on(site.project, "examples_nn", stem), stem
+    assert "running 4 examples, each in a process of its own, 1 at a time" in log
+
+
+# -- Warnings -----------------------------------------------------------------------------
+
+
+def test_a_warning_fails_every_build_until_it_is_fixed(built_project):
+    index = built_project / "docs" / "index.rst"
+    original = index.read_text(encoding="utf-8")
+    index.write_text(original + "\nSee :ref:`no-such-section`.\n", encoding="utf-8")
+    for attempt in range(2):  # the second build changes nothing, and still fails
+        status, log = build_log(built_project)
+        assert status != 0, f"build {attempt + 1} passed over a broken reference"
+        assert "undefined label: 'no-such-section'" in log
+    index.write_text(original, encoding="utf-8")
+    status, log = build_log(built_project)
+    assert status == 0, log[-4000:]
+    assert "WARNING" not in log
+
+
+def test_sphinxopts_adds_to_the_strict_options_instead_of_replacing_them():
+    command = subprocess.run(
+        ["make", "-n", "html", "SPHINXOPTS=-v -j 1"], cwd=ROOT, capture_output=True, text=True, check=True,
+        env={**os.environ, "VIRTUAL_ENV": str(Path(sys.executable).parents[1])},
+    ).stdout
+    (line,) = [line for line in command.splitlines() if "sphinx_build.py" in line]
+    assert "-W --keep-going" in line and line.endswith("-v -j 1")
+
+
+# -- Output heals -----------------------------------------------------------------------------
+
+# Lost output, one file of each kind: generated sources (a figure only its own page
+# shows, a notebook, a thumbnail, a checksum) and the site (a page, a figure, the search
+# index, a page's source copy, a download, a doctree, the environment of the next build).
+LOST = [
+    "docs/auto_examples/comparison/images/sphx_glr_all_nine_methods_001.png",
+    "docs/auto_examples/tensor/two_layer_net_numpy.ipynb",
+    "docs/auto_examples/autograd/images/thumb/sphx_glr_two_layer_net_autograd_thumb.png",
+    "docs/auto_examples/nn/two_layer_net_optim.py.md5",
+    "_build/html/tutorial.html",
+    "_build/html/_images/sphx_glr_dynamic_net_001.png",
+    "_build/html/searchindex.js",
+    "_build/html/_sources/index.rst.txt",
+    "_build/doctrees/auto_examples/nn/two_layer_net_module.doctree",
+]
+
+
+def test_lost_output_is_rebuilt_exactly_as_a_clean_build_makes_it(site, built_project):
+    # Build once where the copy now lies, so that what follows is a plain rebuild.
+    assert build_site(built_project).returncode == 0
+    for name in LOST:
+        (built_project / name).unlink()
+    download = next((built_project / "_build" / "html" / "_downloads").rglob("*.ipynb"))
+    download.unlink()
+
+    status, log = build_log(built_project)
+    assert status == 0, log[-4000:]
+    # Only the examples whose own outputs were lost ran again.
+    assert "running 4 examples, each in a process of its own" in log
+    assert not fingerprint_differences(site_fingerprint(built_project), site_fingerprint(site.project))
+
+
+# (signal, the line of the build's output after which it is sent, whether the
+# search index was being written at that moment: half of it is left)
+INTERRUPTIONS = [
+    ("SIGKILL", "running 2 examples, each in a process of its own", False),
+    ("SIGINT", "reading sources... [", False),
+    ("SIGTERM", "writing output... [", False),
+    ("SIGKILL", "writing output... [", True),
+]
+
+
+@pytest.mark.parametrize(("signame", "after", "half_written_index"), INTERRUPTIONS,
+                         ids=["examples", "reading", "writing", "search-index"])
+def test_an_interrupted_build_is_repaired_by_the_next(site, built_project, signame, after, half_written_index):
+    assert build_site(built_project).returncode == 0
+    rerun(built_project, "examples_tensor", "two_layer_net_tensor")
+    rerun(built_project, "examples_nn", "two_layer_net_module")
+
+    # The same command as build_site, started in a process group of its own
+    # (the way a terminal's Ctrl-C reaches the build and every process it started).
+    command = [
+        *no_network(), sys.executable, "-u", str(ROOT / "tools" / "sphinx_build.py"), "-M", "html",
+        str(built_project / "docs"), str(built_project / "_build"), "-c", str(built_project), "-W", "--keep-going",
+    ]
+    build = subprocess.Popen(command, cwd=built_project, env=build_env(), stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    seen = []
+    for line in build.stdout:
+        seen.append(line)
+        if after in line:
+            os.killpg(build.pid, getattr(signal, signame))
+            break
+    build.stdout.read()
+    assert build.wait(timeout=60) != 0, "the build finished before it could be interrupted:\n" + "".join(seen)
+    if half_written_index:
+        index = built_project / "_build" / "html" / "searchindex.js"
+        index.write_bytes(index.read_bytes()[: index.stat().st_size // 2])
+
+    status, log = build_log(built_project)
+    assert status == 0, log[-4000:]
+    assert not fingerprint_differences(site_fingerprint(built_project), site_fingerprint(site.project))
+
+
+# -- Wrong output -----------------------------------------------------------------------------
+
+
+def test_a_loss_of_nan_fails_the_build_and_a_long_output_is_cut_on_the_tutorial_page(built_project):
+    script = built_project / "examples_nn" / "dynamic_net.py"
+    text = script.read_text(encoding="utf-8")
+    assert "lr=1e-4, momentum=0.9" in text
+    script.write_text(text.replace("lr=1e-4, momentum=0.9", "lr=1.0, momentum=0.9"), encoding="utf-8")
+    chatty = built_project / "examples_nn" / "two_layer_net_module.py"
+    insert_before(chatty, "losses = []", "for i in range(200_000):", "    print('line', i)")
+
+    log = build_fails(built_project, script)
+    assert re.search(
+        r"dynamic_net\.py printed a number that is not finite \(nan or inf\), in line \d+ of its output:\n"
+        r"\s*step 100  loss (nan|inf)\n", log), log[-4000:]
+    assert "# sphinx_gallery_allow_nonfinite = True" in log
+
+    # The long output: cut on the narrative page, whole on the example page.
+    html = built_project / "_build" / "html"
+    from bs4 import BeautifulSoup
+
+    tutorial = BeautifulSoup((html / "tutorial.html").read_text(encoding="utf-8"), "html.parser")
+    (section,) = [div for div in tutorial.select(".tutorial-example") if "two_layer_net_module.py" in div.get_text()]
+    shown = section.select_one(".tutorial-output pre").get_text()
+    assert "line 0\n" in shown and "step 500  loss" in shown and len(shown.splitlines()) <= 41
+    assert re.search(r"\[\.\.\. 199,9\d\d lines not shown here \.\.\.\]", shown)
+    note = section.select_one(".tutorial-output-cut")
+    assert "it has 200,00" in note.get_text() and note.find("a")["href"].endswith("two_layer_net_module.html#sphx-glr-auto-examples-nn-two-layer-net-module-py")
+    example_page = (html / GALLERY["examples_nn"] / "two_layer_net_module.html").read_text(encoding="utf-8")
+    assert "line 123456\n" in example_page
+
+    # An example that means to show a diverging loss says so, and passes.
+    insert_before(script, "losses = []", "# sphinx_gallery_allow_nonfinite = True")
+    status, log = build_log(built_project)
+    assert status == 0, log[-4000:]
+
+
+# -- Paths and names -------------------------------------------------------------------------
+
+
+def test_a_checkout_path_with_spaces_and_non_ascii_characters_builds(built_project, tmp_path):
+    moved = tmp_path / "my projects" / "Ünïcode tütorial" / "learning pytorch"
+    shutil.copytree(built_project, moved, symlinks=True)
+    touch(moved / "examples_nn" / "dynamic_net.py")
+    status, log = build_log(moved)
+    assert status == 0, log[-4000:]
+    assert "WARNING" not in log
+    assert "running 1 example, each in a process of its own" in log
+    page = moved / "_build" / "html" / GALLERY["examples_nn"] / "dynamic_net.html"
+    assert "step 500  loss" in page.read_text(encoding="utf-8")
+
+
+def test_an_example_file_name_with_a_space_stops_the_build_naming_it(built_project):
+    (built_project / "examples_nn" / "dynamic_net.py").rename(built_project / "examples_nn" / "dynamic net.py")
+    status, log = build_log(built_project)
+    assert status != 0
+    assert ("Example file names must not contain spaces (they become page and image names and would "
+            "break links). Rename: examples_nn/dynamic net.py") in log
+    assert "Traceback" not in log
+
+
+# -- Removed examples, missing packages ----------------------------------------------------------
 
 
 def test_removing_an_example_leaves_nothing_behind(built_project):
@@ -96,9 +367,8 @@ def test_removing_an_example_leaves_nothing_behind(built_project):
     assert directive in text
     tutorial.write_text(text.replace(directive, ""), encoding="utf-8")
 
-    result = build_site(built_project)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log
+    status, log = build_log(built_project)
+    assert status == 0, log
     assert "WARNING" not in log
 
     html = built_project / "_build" / "html"
@@ -121,6 +391,7 @@ def test_removing_an_example_leaves_nothing_behind(built_project):
     assert not broken_links(html)
 
 
+@pytest.mark.slow
 def test_a_missing_package_stops_the_build_before_any_example_runs(tmp_path):
     project = tmp_path / "project"
     project.mkdir()

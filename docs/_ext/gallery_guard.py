@@ -8,11 +8,10 @@ traceback. This extension covers the rest:
   and summary are printed as usual; then :func:`fail_on_example_errors` ends
   the build with exit status 1 and one line naming the failed files, instead
   of Sphinx's crash report for an extension error.
-* **A time limit per example.** :class:`ExampleTimeLimit` is a sphinx-gallery
-  ``reset_modules`` hook that starts a timer before each example and stops it
-  after. An example still running when the timer fires is interrupted with
-  :class:`ExampleTimeout`, which sphinx-gallery reports like any other
-  failure: the file, the line it was on, and the limit.
+* **File names, not paths.** sphinx-gallery warns about whitespace anywhere
+  in an example's full path, so a checkout under a folder with a space in
+  its name could not build. Its check is switched off and replaced by one of
+  the examples' own file names, which are what end up in links.
 * **Missing packages, named up front.** Before any example runs, every module
   the examples import is looked up. A missing one stops the build with one
   message naming the module, the examples that need it and the requirement
@@ -33,16 +32,14 @@ import ast
 import importlib.util
 import os
 import re
-import signal
 import sys
-import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from sphinx.application import Sphinx
 from sphinx.util import logging
+from build_health import problems_seen
 from tutorial_gallery import gallery_folders
 
 logger = logging.getLogger(__name__)
@@ -88,69 +85,33 @@ def fail_on_example_errors(app: Sphinx, exception: Exception | None) -> None:
         app.statuscode = 1
 
 
-# -- A time limit per example --------------------------------------------------
+# -- Example file names ---------------------------------------------------------
+
+#: sphinx-gallery's warning about whitespace anywhere in an example's path.
+SPACE_IN_PATH_WARNING = "sphinx_gallery.space_in_filename"
 
 
-class ExampleTimeout(Exception):
-    """Raised inside an example that ran past its time limit."""
+def check_names_not_paths(app: Sphinx, config) -> None:
+    """Replace sphinx-gallery's whitespace check of full paths by :func:`check_example_names`."""
+    if SPACE_IN_PATH_WARNING not in config.suppress_warnings:
+        config.suppress_warnings = [*config.suppress_warnings, SPACE_IN_PATH_WARNING]
 
 
-@dataclass(frozen=True)
-class ExampleTimeLimit:
-    """A sphinx-gallery ``reset_modules`` hook that limits each example's run time.
-
-    Use it with ``"reset_modules_order": "both"``: called before an example it
-    arms a ``SIGALRM`` timer, called after it disarms it. ``seconds <= 0``
-    turns the limit off. The timer raises only while the example's own code
-    is on the stack, and not during an import, so the exception always
-    surfaces as that example's failure and leaves no half-imported module;
-    otherwise (sphinx-gallery saving a figure, say) it tries again a moment
-    later. Python handles the signal between bytecodes, so a single long call
-    into C code is interrupted when it returns. On platforms without
-    ``SIGALRM`` (Windows), and for examples run outside the main thread,
-    there is no limit.
-    """
-
-    seconds: float
-
-    def __call__(self, gallery_conf: dict, fname: str | None, when: str) -> None:
-        if self.seconds <= 0 or not hasattr(signal, "setitimer"):
-            return
-        if threading.current_thread() is not threading.main_thread():
-            return  # signals reach the main thread only
-        if when == "before" and fname is not None:
-            _arm(Path(fname).name, self.seconds)
-        else:
-            _disarm()
-
-
-_RETRY_SECONDS = 0.05
-
-
-def _arm(example: str, seconds: float) -> None:
-    def on_alarm(signum, frame):
-        files = []
-        while frame is not None:
-            files.append(frame.f_code.co_filename)
-            frame = frame.f_back
-        # Interrupting an import would leave a half-imported module behind
-        # for every later example, so wait until it is done.
-        importing = any(name.startswith("<frozen importlib") for name in files)
-        if not importing and any(Path(name).name == example for name in files):
-            raise ExampleTimeout(
-                f"{example} was stopped after {seconds:g} s, the time limit per "
-                "example (example_time_limit in conf.py; set EXAMPLE_TIME_LIMIT "
-                "to change it, 0 for none)"
-            )
-        signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
-
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-
-
-def _disarm() -> None:
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+def check_example_names(app: Sphinx) -> None:
+    """Stop the build if an example's file name has whitespace (it breaks links)."""
+    bad = [
+        script
+        for examples_dir, _ in gallery_paths(app)
+        for script in sorted(examples_dir.glob("*.py"))
+        if re.search(r"\s", script.name)
+    ]
+    if bad:
+        logger.error(
+            "Example file names must not contain spaces (they become page and image "
+            "names and would break links). Rename: %s",
+            ", ".join(str(script.relative_to(Path(app.confdir))) for script in bad),
+        )
+        raise SystemExit(1)
 
 
 # -- Missing packages ------------------------------------------------------------
@@ -268,7 +229,7 @@ def check_example_selection(app: Sphinx) -> None:
 
 # -- Removed examples --------------------------------------------------------------
 
-_EXAMPLE_FILES = (".py", ".py.md5", ".rst", ".ipynb", ".codeobj.json", ".cost.json", ".zip")
+_EXAMPLE_FILES = (".py", ".py.md5", ".rst", ".ipynb", ".codeobj.json", ".cost.json", ".zip", ".outputs.json")
 _EXAMPLE_IMAGE = re.compile(r"^sphx_glr_(?P<stem>.+)_(?:\d{3}|thumb)\.\w+$")
 
 
@@ -317,9 +278,12 @@ def prune_stale_output(app: Sphinx, exception: Exception | None) -> None:
 
     Sphinx writes what the current documents need and never removes the rest.
     Only the gallery pages (and their ``_sources`` copies), ``_downloads`` and
-    ``_images`` are pruned; everything else in the output is left alone.
+    ``_images`` are pruned; everything else in the output is left alone. A
+    build that saw a problem prunes nothing: a failed example's figures are
+    gone from its page, but the last good site keeps them until a build
+    succeeds.
     """
-    if exception is not None or app.builder.format != "html":
+    if exception is not None or app.builder.format != "html" or problems_seen(app):
         return
     env = app.env
     outdir = Path(app.outdir)
@@ -361,7 +325,9 @@ def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx_gallery.gen_gallery")
     app.add_config_value("example_requirements", "requirements.txt", "env", str)
     app.add_config_value("example_only", "", "", str)
+    app.connect("config-inited", check_names_not_paths)
     # Before sphinx-gallery generates the galleries (default priority 500).
+    app.connect("builder-inited", check_example_names, priority=380)
     app.connect("builder-inited", check_example_selection, priority=390)
     app.connect("builder-inited", check_example_imports, priority=400)
     app.connect("builder-inited", prune_removed_examples, priority=450)
@@ -369,5 +335,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", fail_on_example_errors, priority=600)
     app.connect("env-get-outdated", note_added_or_removed)
     app.connect("env-get-updated", rewrite_everything_if_documents_changed)
-    app.connect("build-finished", prune_stale_output)
+    # After fail_on_example_errors, which sets the exit status it checks.
+    app.connect("build-finished", prune_stale_output, priority=700)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

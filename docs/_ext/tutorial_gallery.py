@@ -161,6 +161,25 @@ def read_images(rst: str) -> list[str]:
     return list(dict.fromkeys(_IMAGE.findall(rst)))
 
 
+#: Printed output longer than this many lines is cut on the narrative page,
+#: keeping its first and last lines; the example page always shows all of it.
+OUTPUT_LINES = 50
+OUTPUT_HEAD, OUTPUT_TAIL = 30, 10
+#: Longer lines are cut to this many characters there, too.
+OUTPUT_WIDTH = 500
+
+
+def shorten_output(text: str) -> tuple[str, int]:
+    """``text`` cut to :data:`OUTPUT_LINES` lines, and how many lines were left out."""
+    lines = [line if len(line) <= OUTPUT_WIDTH else line[:OUTPUT_WIDTH] + " [...]"
+             for line in text.splitlines()]
+    if len(lines) <= OUTPUT_LINES:
+        return "\n".join(lines), 0
+    left_out = len(lines) - OUTPUT_HEAD - OUTPUT_TAIL
+    kept = lines[:OUTPUT_HEAD] + [f"[... {left_out:,} lines not shown here ...]"] + lines[-OUTPUT_TAIL:]
+    return "\n".join(kept), left_out
+
+
 def example_code(source: Path) -> str:
     """The example's code cells, without its docstring or text cells."""
     _, blocks = split_code_and_text_blocks(str(source))
@@ -208,6 +227,7 @@ class TutorialExampleDirective(SphinxDirective):
         ]
         output, images = read_script_output(generated), read_images(generated)
         if output:
+            shown, left_out = shorten_output(output)
             parts += [
                 ".. rst-class:: tutorial-output-label",
                 "",
@@ -216,9 +236,19 @@ class TutorialExampleDirective(SphinxDirective):
                 ".. code-block:: none",
                 "   :class: tutorial-output",
                 "",
-                _indent(output, 3),
+                _indent(shown, 3),
                 "",
             ]
+            if left_out:
+                total = len(output.splitlines())
+                parts += [
+                    ".. rst-class:: tutorial-output-cut",
+                    "",
+                    f"The output is cut here: it has {total:,} lines, of which the first "
+                    f"{OUTPUT_HEAD} and the last {OUTPUT_TAIL} are shown. "
+                    f":ref:`The example page <{example.label}>` shows all of it.",
+                    "",
+                ]
         for image in images:
             parts += [
                 f".. image:: {image}",
