@@ -153,6 +153,25 @@ def test_download_links_answer_200(visit, path):
         assert len(response.body()) > 0, link
 
 
+@pytest.mark.parametrize(("path", "selector"), [
+    ("tutorial.html", ".tutorial-output pre"),
+    ("auto_examples/nn/dynamic_net.html", ".sphx-glr-script-out pre"),
+])
+def test_a_long_output_scrolls_inside_a_block_of_bounded_height(visit, path, selector):
+    v = visit(path)
+    block = v.page.locator(selector).first
+    before = v.page.evaluate("document.documentElement.scrollHeight")
+    # Give the block 5,000 lines, as an example printing in a loop would.
+    block.evaluate("pre => { pre.textContent = Array.from({length: 5000}, (_, i) => 'line ' + i).join('\\n'); }")
+    height, line_height, overflow = block.evaluate(
+        "pre => [pre.getBoundingClientRect().height, parseFloat(getComputedStyle(pre).lineHeight), "
+        "getComputedStyle(pre).overflowY]"
+    )
+    assert overflow == "auto"
+    assert height < 40 * line_height  # about 30 lines' height, padding included
+    assert v.page.evaluate("document.documentElement.scrollHeight") < before + 40 * line_height
+
+
 def test_sidebar_and_next_button_lead_where_they_say(visit):
     v = visit("tutorial.html")
     v.page.locator(".wy-menu-vertical a").get_by_text("nn", exact=True).click()
