@@ -140,7 +140,7 @@ def report(result: dict, previous: dict | None) -> str:
     lines += [
         "",
         f"clean / floor                      {ratios['clean_over_floor']:.2f}x   (target <= 1.0)",
-        f"no-op                              {medians['noop_s']:.2f} s  (target <= 1.5 s)",
+        f"no-op                              {medians['noop_s']:.2f} s  (target <= 1.0 s)",
         f"one example - example alone        {ratios['one_example_minus_alone_s']:+.2f} s "
         "(target <= +2 s)",
         f"one example / example alone        {ratios['one_example_over_alone']:.2f}x",

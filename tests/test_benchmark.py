@@ -25,6 +25,6 @@ def test_report_shows_every_figure_against_its_target_and_the_previous_run():
     previous = {"medians": dict(medians, clean_s=20.0)}
     text = build_speed.report(result, previous)
     assert "clean / floor                      1.20x" in text
-    assert "+1.00 s" in text and "1.20 s  (target <= 1.5 s)" in text
+    assert "+1.00 s" in text and "1.20 s  (target <= 1.0 s)" in text
     clean_line = next(line for line in text.splitlines() if line.startswith("clean make html"))
     assert "12.00 s" in clean_line and "20.00 s" in clean_line
