@@ -20,9 +20,10 @@ VENV := $(VIRTUAL_ENV)
 else
 VENV := .venv
 endif
-PY := $(VENV)/bin/python
+# Quoted wherever used: the environment's path may contain spaces.
+PY := "$(VENV)/bin/python"
 BASE_PYTHON ?= $(shell command -v python3.11 || command -v python3)
-STAMP := $(VENV)/.requirements.txt
+STAMP := "$(VENV)/.requirements.txt"
 
 SOURCEDIR := docs
 BUILDDIR := _build
@@ -39,40 +40,41 @@ SPHINXBUILD := $(PY) tools/sphinx_build.py -M html $(SOURCEDIR) $(BUILDDIR) -c .
 help:
 	@sed -n '2,18s/^# \{0,1\}//p' Makefile
 
-venv: $(STAMP)
+# The stamp is a copy of the requirements it was installed from: when it
+# differs from requirements.txt, the environment is brought up to date. (A
+# recipe rather than a file target, which make cannot name with a space.)
+venv:
+	@test -x $(PY) || $(BASE_PYTHON) -m venv "$(VENV)"
+	@cmp -s requirements.txt $(STAMP) || { \
+	  $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt && \
+	  cp requirements.txt $(STAMP); }
 
-# The stamp is a copy of the requirements it was installed from.
-$(STAMP): requirements.txt
-	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@cp requirements.txt $(STAMP)
-
-html: $(STAMP)
+html: venv
 	$(SPHINXBUILD)
 	@echo "The site is in $(BUILDDIR)/html; open $(BUILDDIR)/html/index.html"
 
-html-noplot: $(STAMP)
+html-noplot: venv
 	$(SPHINXBUILD) -D plot_gallery=0
 
 # Serve the site and rebuild it when a page, an example, an extension or
 # conf.py changes; only changed examples run again. The browser reloads itself.
 PORT ?= 8000
-livehtml: $(STAMP)
-	$(VENV)/bin/sphinx-autobuild $(SOURCEDIR) $(BUILDDIR)/html -c . -d $(BUILDDIR)/doctrees \
+livehtml: venv
+	"$(VENV)/bin/sphinx-autobuild" $(SOURCEDIR) $(BUILDDIR)/html -c . -d $(BUILDDIR)/doctrees \
 	  --host 127.0.0.1 --port $(PORT) \
 	  --watch conf.py --watch docs/_ext $(addprefix --watch ,$(wildcard examples_*)) \
 	  --ignore '$(SOURCEDIR)/auto_examples/*' --ignore $(SOURCEDIR)/sg_execution_times.rst \
 	  --re-ignore '__pycache__|\.ipynb_checkpoints|\.(swp|tmp)$$|~$$'
 
 # The build only reads these from docs/_inventories/; this fills it.
-inventories: $(STAMP)
+inventories: venv
 	$(PY) tools/fetch_inventories.py
 
-test: $(STAMP) chromium
+test: venv chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Everything but the tests marked slow (site builds, browser, notebooks).
-test-fast: $(STAMP)
+test-fast: venv
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # The browser tests drive this machine's Chromium (or $$CHROMIUM).
@@ -87,7 +89,7 @@ chromium:
 	fi
 
 # Build-speed benchmark; BENCH_ARGS="--rounds 5" for more rounds.
-bench: $(STAMP)
+bench: venv
 	$(PY) benchmarks/build_speed.py $(BENCH_ARGS)
 
 clean:

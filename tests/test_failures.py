@@ -334,8 +334,15 @@ def test_a_loss_of_nan_fails_the_build_and_a_long_output_is_cut_on_the_tutorial_
 def test_a_checkout_path_with_spaces_and_non_ascii_characters_builds(built_project, tmp_path):
     moved = tmp_path / "my projects" / "Ünïcode tütorial" / "learning pytorch"
     shutil.copytree(built_project, moved, symlinks=True)
+    shutil.copy2(ROOT / "Makefile", moved)
+    shutil.copytree(ROOT / "tools", moved / "tools")
     touch(moved / "examples_nn" / "dynamic_net.py")
-    status, log = build_log(moved)
+    # Through make, with a virtual environment whose path has a space too.
+    venv = tmp_path / "virtual env"
+    venv.symlink_to(Path(sys.executable).parents[1])
+    result = subprocess.run(["make", "html"], cwd=moved, capture_output=True, text=True, timeout=600,
+                            env=build_env(VIRTUAL_ENV=str(venv)))
+    status, log = result.returncode, result.stdout + result.stderr
     assert status == 0, log[-4000:]
     assert "WARNING" not in log
     assert "running 1 example, each in a process of its own" in log
