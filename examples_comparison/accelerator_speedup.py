@@ -29,7 +29,9 @@ import torch.utils.benchmark as benchmark
 # What this machine has
 # ---------------------
 
-accelerator = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else None
+# check_available=True: a CUDA build of torch on a machine without a GPU still
+# names "cuda" as its accelerator otherwise.
+accelerator = torch.accelerator.current_accelerator(check_available=True)
 print(f"CPU: {platform.machine()}, torch uses {torch.get_num_threads()} thread(s) here")
 if accelerator is None:
     print("No accelerator on this machine: only the CPU figures below.")
@@ -142,8 +144,12 @@ plt.show()
 def record(path, rows, labels):
     import datetime
 
-    device = torch.accelerator.current_accelerator()
-    hardware = torch.cuda.get_device_name() if device is not None and device.type == "cuda" else "none"
+    if accelerator is None:
+        hardware = "none"
+    elif accelerator.type == "cuda":
+        hardware = torch.cuda.get_device_name()
+    else:
+        hardware = str(accelerator)
     about = {"date": datetime.date.today().isoformat(), "command": " ".join(["python", *sys.argv]),
              "cpu": platform.processor() or platform.machine(), "accelerator": hardware,
              "python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,

@@ -107,8 +107,8 @@ def test_generated_notebook_runs_top_to_bottom_in_a_fresh_kernel(site, tmp_path,
 # and what it prints, not the exact numbers.
 
 
-def run_script(path, *args, cwd):
-    env = dict(os.environ, MPLBACKEND="Agg", **ONE_THREAD)
+def run_script(path, *args, cwd, env=None):
+    env = dict(os.environ, MPLBACKEND="Agg", **ONE_THREAD, **(env or {}))
     return subprocess.run([sys.executable, str(path), *args], capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=300)
 
@@ -134,6 +134,28 @@ def test_speedup_runs_as_a_script_and_records_its_table_with_what_produced_it(tm
     table = [line for line in recorded if not line.startswith("#")]
     assert table[0].startswith("N,H,")
     assert [row.split(",")[:2] for row in table[1:]] == [["64", "100"], ["256", "256"], ["1024", "1024"], ["4096", "2048"]]
+
+
+def test_speedup_records_no_accelerator_with_a_cuda_build_of_torch_on_a_machine_without_a_gpu(tmp_path):
+    # What such a torch answers: "cuda" unless asked to check, and no device to name.
+    fake = tmp_path / "cuda_build_without_gpu"
+    fake.mkdir()
+    (fake / "sitecustomize.py").write_text(
+        "import torch\n"
+        "def current_accelerator(check_available=False):\n"
+        "    return None if check_available else torch.device('cuda')\n"
+        "def no_gpu(*args, **kwargs):\n"
+        "    raise RuntimeError('Found no NVIDIA driver on your system')\n"
+        "torch.accelerator.current_accelerator = current_accelerator\n"
+        "torch.accelerator.is_available = lambda: False\n"
+        "torch.cuda.get_device_name = no_gpu\n",
+        encoding="utf-8",
+    )
+    result = run_script(ROOT / "examples_comparison" / "accelerator_speedup.py", "--record", "run.csv",
+                        cwd=tmp_path, env={"PYTHONPATH": str(fake)})
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "No accelerator on this machine" in result.stdout
+    assert "# accelerator: none" in (tmp_path / "run.csv").read_text()
 
 
 @pytest.mark.usefixtures("this_python_as_kernel")
