@@ -2,11 +2,11 @@
 PyTorch: Defining new autograd functions
 ========================================
 
-Every operation autograd knows is a pair of functions. *forward* computes
-outputs from inputs. *backward* receives the gradient of some scalar with
-respect to those outputs and returns its gradient with respect to the
-inputs. Subclassing ``torch.autograd.Function`` lets us add operations of our
-own; here, a ReLU.
+Autograd can differentiate an operation it has never seen, provided we tell
+it how: a subclass of ``torch.autograd.Function`` says what the operation
+computes (``forward``) and how a gradient flows back through it
+(``backward``). This program rebuilds the ReLU that way and trains the same
+network with it.
 """
 
 import matplotlib.pyplot as plt

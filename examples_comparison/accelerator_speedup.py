@@ -2,10 +2,11 @@
 How much faster on an accelerator?
 ==================================
 
-The tutorial repeats a common claim: for the large array computations of
-deep learning, a GPU is often 50 times faster than the CPU, or more. This
-page measures instead of quoting. It times **one training step** of the
-two-layer network (forward pass, hand-written backward pass, update) with
+How much faster is a GPU than a CPU for deep learning? Figures of tens of
+times are often quoted, but the answer depends on the two chips compared and
+on the size of the work. This page measures instead of quoting. It times
+**one training step** of the two-layer network (forward pass, hand-written
+backward pass, update) with
 :mod:`torch.utils.benchmark`, at the tutorial's size and at larger ones, in
 numpy on the CPU, in torch on the CPU, and in torch on an accelerator when
 this machine has one.
@@ -29,9 +30,9 @@ import torch.utils.benchmark as benchmark
 # What this machine has
 # ---------------------
 
-# check_available=True: a CUDA build of torch on a machine without a GPU still
-# names "cuda" as its accelerator otherwise.
-accelerator = torch.accelerator.current_accelerator(check_available=True)
+# Asked without is_available(), a CUDA build of torch on a machine without a
+# GPU would still name "cuda".
+accelerator = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else None
 print(f"CPU: {platform.machine()}, torch uses {torch.get_num_threads()} thread(s) here")
 if accelerator is None:
     print("No accelerator on this machine: only the CPU figures below.")

@@ -22,9 +22,9 @@ from torch import nn
 # --------------------------
 # ``self.middle`` is one Module, with one weight matrix and one bias, however
 # often ``forward`` applies it. Reusing a Module in the same pass is safe:
-# autograd adds up the gradient contributions of every use. In a static graph
-# a loop like this would have to be a graph operation of its own (such as
-# ``tf.scan``); here it is a ``for`` statement.
+# autograd adds up the gradient contributions of every use. The loop is a
+# plain ``for`` statement; in a TensorFlow 1 graph it would have had to be a
+# graph operation (``tf.while_loop``).
 
 
 class DynamicNet(nn.Module):

@@ -1,0 +1,200 @@
+"""The register of claims: every factual sentence of the lesson that code can check.
+
+Each test quotes the sentence it protects (``claim``), fails if that sentence
+is no longer where it was (so the register and the pages move together), and
+then checks the fact, mostly by running the examples' own code (``runner``).
+A sentence added to the lesson that states a checkable fact gets a test here;
+one that no test can check is written as opinion, or not at all.
+"""
+
+from __future__ import annotations
+
+import ast
+import random
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import ROOT
+from runner import Example
+
+
+def claim(source: str, sentence: str) -> str:
+    """``sentence`` as it stands in ``source`` (line breaks and indentation aside)."""
+    text = (ROOT / source).read_text(encoding="utf-8")
+    flat = re.sub(r"\s+", " ", re.sub(r"^\s*# ?", "", text, flags=re.M) if source.endswith(".py") else text)
+    assert sentence in flat, f"{source} no longer says: {sentence}"
+    return sentence
+
+
+def printed_losses(printed: str) -> list[float]:
+    return [float(value) for value in re.findall(r"^step +\d+ +loss (\S+)$", printed, re.M)]
+
+
+# -- The narrative page: programs that check each other ------------------------------
+
+
+def test_tensor_autograd_and_custom_function_print_identical_losses():
+    claim("docs/tutorial.rst", "The tensor, autograd and custom-function programs draw their data and weights "
+          "from the same seed and print identical losses: autograd finds exactly the gradients that were "
+          "written by hand.")
+    printed = [Example.named(name).run().printed for name in (
+        "two_layer_net_tensor.py", "two_layer_net_autograd.py", "two_layer_net_custom_function.py")]
+    assert len(printed_losses(printed[0])) == 5
+    assert printed[0] == printed[1] == printed[2]
+
+
+def test_numpy_and_tensorflow_agree_until_float32_runs_out():
+    claim("docs/tutorial.rst", "The numpy and TensorFlow programs share their data and starting weights and print "
+          "the same losses until about step 200; after that, TensorFlow's float32 falls behind numpy's float64 "
+          "as the loss gets tiny.")
+    numpy_run = Example.named("two_layer_net_numpy.py").run()
+    tf_run = Example.named("tf_two_layer_net.py").run()
+    numpy_losses, tf_losses = printed_losses(numpy_run.printed), printed_losses(tf_run.printed)
+    # The same to the printed precision at step 100, to 4 digits at step 200...
+    assert numpy_losses[0] == tf_losses[0]
+    assert abs(tf_losses[1] - numpy_losses[1]) < 1e-4 * numpy_losses[1]
+    # ...and float32 behind by step 400, once the loss is below what it resolves.
+    assert tf_losses[3] > 2 * numpy_losses[3] and tf_losses[4] > 2 * numpy_losses[4]
+    assert tf_run["losses"][0] == pytest.approx(numpy_run["losses"][0], rel=1e-6)  # one start
+
+
+def test_nn_and_custom_module_agree_to_four_significant_digits():
+    claim("docs/tutorial.rst", "The ``nn`` and custom Module programs agree to four significant digits at every "
+          "printed step.")
+    nn_losses = printed_losses(Example.named("two_layer_net_nn.py").run().printed)
+    module_losses = printed_losses(Example.named("two_layer_net_module.py").run().printed)
+    assert len(nn_losses) == len(module_losses) == 5
+    for a, b in zip(nn_losses, module_losses):
+        assert f"{a:.4g}" == f"{b:.4g}"
+
+
+# -- The narrative page: what the tools do -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def custom_function_run():
+    return Example.named("two_layer_net_custom_function.py").run(stop="device =")
+
+
+def test_the_custom_relu_passes_the_gradient_where_the_input_is_not_negative(custom_function_run):
+    claim("docs/tutorial.rst", "its ``backward`` lets the incoming gradient through wherever the input was not "
+          "negative, and zeroes it elsewhere.")
+    x = torch.tensor([-3.0, -0.5, 0.0, 0.5, 3.0], requires_grad=True)
+    custom_function_run["relu"](x).backward(torch.full((5,), 7.0))
+    assert x.grad.tolist() == [0.0, 0.0, 7.0, 7.0, 7.0]
+
+
+def test_autograph_turns_python_loops_and_ifs_on_tensors_into_graph_operations():
+    claim("docs/tutorial.rst", "In TensorFlow 2, code inside ``tf.function`` may use Python ``for`` and ``if`` on "
+          "tensors, and AutoGraph rewrites them into graph loops and conditionals.")
+    import tensorflow as tf
+
+    @tf.function
+    def f(x, n):
+        for _ in tf.range(n):
+            x = x * 2.0
+        if tf.reduce_sum(x) > 0:
+            x = -x
+        return x
+
+    graph = f.get_concrete_function(tf.TensorSpec([2]), tf.TensorSpec([], tf.int32)).graph
+    kinds = {op.type for op in graph.get_operations()}
+    assert kinds & {"While", "StatelessWhile"} and kinds & {"If", "StatelessIf"}
+    assert f(tf.constant([1.0, 2.0]), tf.constant(3)).numpy().tolist() == [-8.0, -16.0]
+
+
+def test_torch_compile_captures_the_sequential_network_as_one_graph():
+    claim("docs/tutorial.rst", "``torch.compile`` captures the operations of its forward pass into a graph it can "
+          "optimise (for the ``nn.Sequential`` network further down, one graph: linear, ReLU, linear).")
+    run = Example.named("two_layer_net_nn.py").run(stop="losses = []")
+    model, x = run["model"], run["x"]
+    graphs = []
+
+    def keep_the_graph(graph_module, example_inputs):
+        graphs.append(graph_module)
+        return graph_module.forward
+
+    out = torch.compile(model, backend=keep_the_graph)(x)
+    assert torch.equal(out, model(x))
+    assert len(graphs) == 1
+    calls = [node.target.__name__ for node in graphs[0].graph.nodes if node.op == "call_function"]
+    assert calls == ["linear", "relu", "linear"]
+
+
+def test_a_layer_stored_as_an_attribute_registers_its_parameters():
+    claim("docs/tutorial.rst", "(a layer stored as an attribute there has its parameters registered with the "
+          "model)")
+    run = Example.named("two_layer_net_module.py").run(stop="losses = []")
+    assert [name for name, _ in run["model"].named_parameters()] == [
+        "hidden.weight", "hidden.bias", "output.weight", "output.bias"]
+
+
+def test_dynamic_net_draws_its_depth_per_forward_pass_for_the_whole_batch():
+    claim("docs/tutorial.rst", "Each time this ``DynamicNet`` is called, it draws a number from 0 to 3 and applies "
+          "one shared ``H x H`` middle layer that many times, so the whole batch goes through a network between "
+          "one and four hidden layers deep, and the next call may go through another.")
+    run = Example.named("dynamic_net.py").run(stop="losses = []")
+    model, x = run["model"], run["x"]
+    random.seed(0)
+    depths = []
+    for _ in range(40):
+        out = model(x)  # the same input every time
+        depths.append(model.last_depth)
+    assert set(depths) == {1, 2, 3, 4}
+    assert out.shape == (x.shape[0], 10)
+    # One middle layer, whatever the depth: its weights are shared between uses.
+    assert sum(1 for m in model.modules() if isinstance(m, torch.nn.Linear) and m.in_features == m.out_features) == 1
+
+
+def test_variable_and_size_average_survive_as_deprecated_leftovers():
+    claim("docs/tutorial.rst", "``Variable(t)`` simply hands back a Tensor, and ``size_average=False`` becomes "
+          "``reduction=\"sum\"`` with a warning.")
+    from torch.autograd import Variable
+
+    assert type(Variable(torch.ones(3))) is torch.Tensor
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loss = torch.nn.MSELoss(size_average=False)
+    assert loss.reduction == "sum" and caught
+    a, b = torch.randn(4, 2), torch.randn(4, 2)
+    assert torch.equal(loss(a, b), torch.nn.MSELoss(reduction="sum")(a, b))
+
+
+def test_the_examples_need_nothing_newer_than_the_stated_python():
+    claim("docs/index.rst", "What the examples need, at least:")
+    assert "**Python 3.10**" in (ROOT / "docs" / "index.rst").read_text(encoding="utf-8")
+    for script in sorted(ROOT.glob("examples_*/*.py")):
+        ast.parse(script.read_text(encoding="utf-8"), filename=str(script), feature_version=(3, 10))
+
+
+def test_the_landing_page_names_the_pinned_versions():
+    sentence = claim("docs/index.rst", "This site runs and tests them with the versions ``requirements.txt`` pins: "
+                     "Python 3.11, PyTorch 2.13.0, TensorFlow 2.21.0 and numpy 2.4.6.")
+    pins = dict(re.findall(r"^(torch|numpy|tensorflow-cpu)==([^;\s]+)", (ROOT / "requirements.txt").read_text(), re.M))
+    assert f"PyTorch {pins['torch']}" in sentence and f"numpy {pins['numpy']}" in sentence
+    assert f"TensorFlow {pins['tensorflow-cpu']}" in sentence
+    assert f"Python {(ROOT / '.python-version').read_text().strip()}" in sentence
+
+
+# -- The comparison page ----------------------------------------------------------------------
+
+
+@pytest.mark.slow  # trains all nine, TensorFlow included
+def test_plain_gradient_descent_leads_adam_until_the_last_hundred_steps():
+    claim("examples_comparison/all_nine_methods.py", "plain gradient descent (``nn`` and the custom Module, which "
+          "trace one curve) stays ahead of Adam for most of the run, and Adam only passes it in the last hundred "
+          "steps")
+    claim("examples_comparison/all_nine_methods.py", "The dynamic network, a different model whose depth changes "
+          "at every step, levels off far above all the others.")
+    results = Example.named("all_nine_methods.py").run()["results"]
+    plain, adam = np.array(results["nn"]["losses"]), np.array(results["optim"]["losses"])
+    np.testing.assert_allclose(results["custom Module"]["losses"], plain, rtol=1e-3)
+    assert all(plain[step] < adam[step] for step in range(50, 400))
+    assert adam[-1] < plain[-1]
+    finals = {name: r["losses"][-1] for name, r in results.items()}
+    assert min(v for k, v in finals.items() if k != "dynamic net") * 100 < finals["dynamic net"]
