@@ -36,7 +36,10 @@ graph = tf.Graph()
 # The data and the starting weights are numpy arrays drawn exactly as in the
 # numpy warm-up, so the two programs can be compared number for number.
 
-N, D_in, H, D_out = 64, 1000, 100, 10
+N = 64  # examples in the batch
+D_in = 1000  # input features
+H = 100  # hidden units
+D_out = 10  # outputs
 
 rng = np.random.default_rng(0)
 x_value = rng.standard_normal((N, D_in)).astype(np.float32)
@@ -58,8 +61,8 @@ with graph.as_default():
     w2 = tf.Variable(w2_start, name="w2")
 
     # The forward pass and the loss, as symbolic tensors.
-    h_relu = tf.maximum(tf.matmul(x, w1), 0.0)
-    y_pred = tf.matmul(h_relu, w2)
+    h_relu = tf.maximum(x @ w1, 0.0)
+    y_pred = h_relu @ w2
     loss = tf.reduce_sum(tf.square(y_pred - y))
 
 # %%
@@ -67,11 +70,11 @@ with graph.as_default():
 # the nodes that compute the gradients. The weight update is part of the
 # graph too, as assign operations; in PyTorch it happens outside the graph.
 
-learning_rate = 1e-6
+lr = 1e-6  # the learning rate
 with graph.as_default():
-    grad_w1, grad_w2 = tf.gradients(loss, [w1, w2])
-    update_w1 = w1.assign(w1 - learning_rate * grad_w1)
-    update_w2 = w2.assign(w2 - learning_rate * grad_w2)
+    g_w1, g_w2 = tf.gradients(loss, [w1, w2])
+    update_w1 = w1.assign(w1 - lr * g_w1)
+    update_w2 = w2.assign(w2 - lr * g_w2)
     initialize = tf.compat.v1.global_variables_initializer()
 
 # %%

@@ -26,14 +26,25 @@ device = (
 )
 print(f"Running on: {device}")
 
-torch.manual_seed(0)
 dtype = torch.float32
-N, D_in, H, D_out = 64, 1000, 100, 10
+N = 64  # examples in the batch
+D_in = 1000  # input features
+H = 100  # hidden units
+D_out = 10  # outputs
 
-x = torch.randn(N, D_in, device=device, dtype=dtype)
-y = torch.randn(N, D_out, device=device, dtype=dtype)
-w1 = torch.randn(D_in, H, device=device, dtype=dtype, requires_grad=True)
-w2 = torch.randn(H, D_out, device=device, dtype=dtype, requires_grad=True)
+# Drawn on the CPU from one seeded generator, then moved: every device gets
+# the very same numbers.
+generator = torch.Generator().manual_seed(0)
+
+
+def draw(*shape):
+    return torch.randn(*shape, generator=generator, dtype=dtype).to(device)
+
+
+x = draw(N, D_in)
+y = draw(N, D_out)
+w1 = draw(D_in, H).requires_grad_()
+w2 = draw(H, D_out).requires_grad_()
 
 # %%
 # Training with autograd
@@ -46,11 +57,11 @@ w2 = torch.randn(H, D_out, device=device, dtype=dtype, requires_grad=True)
 # * ``backward()`` *adds* into ``.grad``, so each step sets the gradients
 #   back to zero by hand once it has used them.
 
-learning_rate = 1e-6
+lr = 1e-6  # the learning rate
 losses = []
 for step in range(500):
     y_pred = (x @ w1).clamp(min=0) @ w2
-    loss = (y_pred - y).pow(2).sum()
+    loss = (y_pred - y).square().sum()
     losses.append(loss.item())
     if step % 100 == 99:
         print(f"step {step + 1:3d}  loss {loss.item():.6g}")
@@ -58,10 +69,9 @@ for step in range(500):
     loss.backward()  # fills w1.grad and w2.grad
 
     with torch.no_grad():
-        w1 -= learning_rate * w1.grad
-        w2 -= learning_rate * w2.grad
-        w1.grad.zero_()
-        w2.grad.zero_()
+        for w in (w1, w2):
+            w -= lr * w.grad
+            w.grad.zero_()  # backward() adds to .grad: start the next step at 0
 
 # %%
 # The loss curve

@@ -46,25 +46,25 @@ else:
 # that every backend does the same work.
 
 
-def numpy_step(x, y, w1, w2, learning_rate=1e-6):
+def numpy_step(x, y, w1, w2, lr=1e-6):
     h = x @ w1
     h_relu = np.maximum(h, 0)
-    grad_y_pred = 2 * (h_relu @ w2 - y)
-    grad_w2 = h_relu.T @ grad_y_pred
-    grad_h = grad_y_pred @ w2.T
-    grad_h[h < 0] = 0
-    w1 -= learning_rate * (x.T @ grad_h)
-    w2 -= learning_rate * grad_w2
+    g_pred = 2 * (h_relu @ w2 - y)
+    g_w2 = h_relu.T @ g_pred
+    g_h = g_pred @ w2.T
+    g_h[h < 0] = 0
+    w1 -= lr * (x.T @ g_h)
+    w2 -= lr * g_w2
 
 
-def torch_step(x, y, w1, w2, learning_rate=1e-6):
+def torch_step(x, y, w1, w2, lr=1e-6):
     h = x @ w1
     h_relu = h.clamp(min=0)
-    grad_y_pred = 2 * (h_relu @ w2 - y)
-    grad_w2 = h_relu.T @ grad_y_pred
-    grad_h = (grad_y_pred @ w2.T).masked_fill_(h < 0, 0)
-    w1 -= learning_rate * (x.T @ grad_h)
-    w2 -= learning_rate * grad_w2
+    g_pred = 2 * (h_relu @ w2 - y)
+    g_w2 = h_relu.T @ g_pred
+    g_h = (g_pred @ w2.T).masked_fill_(h < 0, 0)
+    w1 -= lr * (x.T @ g_h)
+    w2 -= lr * g_w2
 
 
 # %%

@@ -59,7 +59,10 @@ if here is None:
 # The dynamic network has a different shape altogether; it shares only the
 # data and starts from its own seeded initialisation.
 
-N, D_in, H, D_out = 64, 1000, 100, 10
+N = 64  # examples in the batch
+D_in = 1000  # input features
+H = 100  # hidden units
+D_out = 10  # outputs
 rng = np.random.default_rng(2024)
 x = rng.standard_normal((N, D_in))
 y = rng.standard_normal((N, D_out))

@@ -28,11 +28,11 @@ from torch import nn
 
 
 class DynamicNet(nn.Module):
-    def __init__(self, D_in, H, D_out):
+    def __init__(self, in_features, hidden, out_features):
         super().__init__()
-        self.first = nn.Linear(D_in, H)
-        self.middle = nn.Linear(H, H)
-        self.last = nn.Linear(H, D_out)
+        self.first = nn.Linear(in_features, hidden)
+        self.middle = nn.Linear(hidden, hidden)
+        self.last = nn.Linear(hidden, out_features)
         self.last_depth = None  # hidden layers used by the latest forward pass
 
     def forward(self, x):
@@ -58,9 +58,13 @@ print(f"Running on: {device}")
 
 random.seed(0)
 torch.manual_seed(0)
-N, D_in, H, D_out = 64, 1000, 100, 10
-x = torch.randn(N, D_in, device=device)
-y = torch.randn(N, D_out, device=device)
+N = 64  # examples in the batch
+D_in = 1000  # input features
+H = 100  # hidden units
+D_out = 10  # outputs
+# Drawn on the CPU, then moved: every device gets the very same numbers.
+x = torch.randn(N, D_in).to(device)
+y = torch.randn(N, D_out).to(device)
 
 model = DynamicNet(D_in, H, D_out).to(device)
 
@@ -71,7 +75,8 @@ model = DynamicNet(D_in, H, D_out).to(device)
 # momentum smooths the steps out.
 
 loss_fn = nn.MSELoss(reduction="sum")
-optimizer = torch.optim.SGD(model.parameters(), lr=1e-4, momentum=0.9)
+lr = 1e-4  # the learning rate
+optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
 
 losses = []
 depths = Counter()

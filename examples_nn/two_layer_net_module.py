@@ -20,10 +20,10 @@ from torch import nn
 
 
 class TwoLayerNet(nn.Module):
-    def __init__(self, D_in, H, D_out):
+    def __init__(self, in_features, hidden, out_features):
         super().__init__()
-        self.hidden = nn.Linear(D_in, H)
-        self.output = nn.Linear(H, D_out)
+        self.hidden = nn.Linear(in_features, hidden)
+        self.output = nn.Linear(hidden, out_features)
 
     def forward(self, x):
         # Any tensor code can go here; autograd records it as usual.
@@ -42,9 +42,13 @@ device = (
 print(f"Running on: {device}")
 
 torch.manual_seed(0)
-N, D_in, H, D_out = 64, 1000, 100, 10
-x = torch.randn(N, D_in, device=device)
-y = torch.randn(N, D_out, device=device)
+N = 64  # examples in the batch
+D_in = 1000  # input features
+H = 100  # hidden units
+D_out = 10  # outputs
+# Drawn on the CPU, then moved: every device gets the very same numbers.
+x = torch.randn(N, D_in).to(device)
+y = torch.randn(N, D_out).to(device)
 
 model = TwoLayerNet(D_in, H, D_out).to(device)
 print("Parameters:", [name for name, _ in model.named_parameters()])
@@ -55,7 +59,8 @@ print("Parameters:", [name for name, _ in model.named_parameters()])
 # Plain stochastic gradient descent from ``torch.optim``.
 
 loss_fn = nn.MSELoss(reduction="sum")
-optimizer = torch.optim.SGD(model.parameters(), lr=1e-4)
+lr = 1e-4  # the learning rate
+optimizer = torch.optim.SGD(model.parameters(), lr=lr)
 
 losses = []
 for step in range(500):

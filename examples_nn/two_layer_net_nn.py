@@ -25,9 +25,13 @@ device = (
 print(f"Running on: {device}")
 
 torch.manual_seed(0)
-N, D_in, H, D_out = 64, 1000, 100, 10
-x = torch.randn(N, D_in, device=device)
-y = torch.randn(N, D_out, device=device)
+N = 64  # examples in the batch
+D_in = 1000  # input features
+H = 100  # hidden units
+D_out = 10  # outputs
+# Drawn on the CPU, then moved: every device gets the very same numbers.
+x = torch.randn(N, D_in).to(device)
+y = torch.randn(N, D_out).to(device)
 
 # %%
 # The model and the loss
@@ -54,7 +58,7 @@ model
 # gradients of every parameter at once, and the update loops over
 # ``model.parameters()`` instead of naming each weight.
 
-learning_rate = 1e-4
+lr = 1e-4  # the learning rate
 losses = []
 for step in range(500):
     loss = loss_fn(model(x), y)
@@ -66,8 +70,8 @@ for step in range(500):
     loss.backward()
 
     with torch.no_grad():
-        for param in model.parameters():
-            param -= learning_rate * param.grad
+        for p in model.parameters():
+            p -= lr * p.grad
 
 # %%
 # The loss curve

@@ -26,9 +26,13 @@ device = (
 print(f"Running on: {device}")
 
 torch.manual_seed(0)
-N, D_in, H, D_out = 64, 1000, 100, 10
-x = torch.randn(N, D_in, device=device)
-y = torch.randn(N, D_out, device=device)
+N = 64  # examples in the batch
+D_in = 1000  # input features
+H = 100  # hidden units
+D_out = 10  # outputs
+# Drawn on the CPU, then moved: every device gets the very same numbers.
+x = torch.randn(N, D_in).to(device)
+y = torch.randn(N, D_out).to(device)
 
 model = nn.Sequential(
     nn.Linear(D_in, H),

@@ -19,7 +19,10 @@ import numpy as np
 # the point of this tutorial is the machinery, not the data. A seeded
 # generator makes every run print the same numbers.
 
-N, D_in, H, D_out = 64, 1000, 100, 10
+N = 64  # examples in the batch
+D_in = 1000  # input features
+H = 100  # hidden units
+D_out = 10  # outputs
 
 rng = np.random.default_rng(0)
 x = rng.standard_normal((N, D_in))
@@ -36,7 +39,7 @@ w2 = rng.standard_normal((H, D_out))
 # differences from the targets), applies the chain rule backwards one layer
 # at a time, and moves each weight a small step against its gradient.
 
-learning_rate = 1e-6
+lr = 1e-6  # the learning rate
 losses = []
 for step in range(500):
     # Forward: a linear layer, a ReLU, another linear layer.
@@ -44,22 +47,22 @@ for step in range(500):
     h_relu = np.maximum(h, 0)
     y_pred = h_relu @ w2
 
-    loss = np.square(y_pred - y).sum()
+    loss = ((y_pred - y) ** 2).sum()
     losses.append(loss)
     if step % 100 == 99:
         print(f"step {step + 1:3d}  loss {loss:.6g}")
 
     # Backward: the derivative of the loss with respect to each
     # intermediate value, from the output back to the first weights.
-    grad_y_pred = 2.0 * (y_pred - y)
-    grad_w2 = h_relu.T @ grad_y_pred
-    grad_h = grad_y_pred @ w2.T
-    grad_h[h < 0] = 0  # the ReLU passes no gradient where it clipped its input
-    grad_w1 = x.T @ grad_h
+    g_pred = 2.0 * (y_pred - y)
+    g_w2 = h_relu.T @ g_pred
+    g_h = g_pred @ w2.T
+    g_h[h < 0] = 0  # the ReLU passes no gradient where it clipped its input
+    g_w1 = x.T @ g_h
 
     # Gradient descent.
-    w1 -= learning_rate * grad_w1
-    w2 -= learning_rate * grad_w2
+    w1 -= lr * g_w1
+    w2 -= lr * g_w2
 
 # %%
 # The loss curve

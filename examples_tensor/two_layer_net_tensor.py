@@ -29,16 +29,27 @@ print(f"Running on: {device}")
 # The problem
 # -----------
 # The same sizes and the same kind of random data as the numpy warm-up, made
-# by PyTorch's own seeded generator, directly on the chosen device.
+# by PyTorch's own seeded generator.
 
-torch.manual_seed(0)
 dtype = torch.float32
-N, D_in, H, D_out = 64, 1000, 100, 10
+N = 64  # examples in the batch
+D_in = 1000  # input features
+H = 100  # hidden units
+D_out = 10  # outputs
 
-x = torch.randn(N, D_in, device=device, dtype=dtype)
-y = torch.randn(N, D_out, device=device, dtype=dtype)
-w1 = torch.randn(D_in, H, device=device, dtype=dtype)
-w2 = torch.randn(H, D_out, device=device, dtype=dtype)
+# Drawn on the CPU from one seeded generator, then moved: every device gets
+# the very same numbers.
+generator = torch.Generator().manual_seed(0)
+
+
+def draw(*shape):
+    return torch.randn(*shape, generator=generator, dtype=dtype).to(device)
+
+
+x = draw(N, D_in)
+y = draw(N, D_out)
+w1 = draw(D_in, H)
+w2 = draw(H, D_out)
 
 # %%
 # Training by hand
@@ -47,27 +58,27 @@ w2 = torch.randn(H, D_out, device=device, dtype=dtype)
 # is the ReLU, ``.t()`` transposes. ``loss.item()`` copies the one-element
 # loss tensor back to the host as a Python number.
 
-learning_rate = 1e-6
+lr = 1e-6  # the learning rate
 losses = []
 for step in range(500):
     h = x @ w1
     h_relu = h.clamp(min=0)
     y_pred = h_relu @ w2
 
-    loss = (y_pred - y).pow(2).sum().item()
+    loss = (y_pred - y).square().sum().item()
     losses.append(loss)
     if step % 100 == 99:
         print(f"step {step + 1:3d}  loss {loss:.6g}")
 
     # Backward pass, derived by hand exactly as before.
-    grad_y_pred = 2.0 * (y_pred - y)
-    grad_w2 = h_relu.t() @ grad_y_pred
-    grad_h = grad_y_pred @ w2.t()
-    grad_h[h < 0] = 0
-    grad_w1 = x.t() @ grad_h
+    g_pred = 2.0 * (y_pred - y)
+    g_w2 = h_relu.t() @ g_pred
+    g_h = g_pred @ w2.t()
+    g_h[h < 0] = 0
+    g_w1 = x.t() @ g_h
 
-    w1 -= learning_rate * grad_w1
-    w2 -= learning_rate * grad_w2
+    w1 -= lr * g_w1
+    w2 -= lr * g_w2
 
 # %%
 # The loss curve

@@ -72,12 +72,12 @@ def test_hand_written_gradients_equal_autograds(filename):
 
     expected_w1, expected_w2 = autograd_gradients(**problem)
     tolerance_w1 = float64_round_off(np.abs(expected_w1).max())
-    np.testing.assert_allclose(numpy_of(run["grad_w1"]), expected_w1, rtol=0, atol=tolerance_w1)
-    np.testing.assert_allclose(numpy_of(run["grad_w2"]), expected_w2, rtol=0,
+    np.testing.assert_allclose(numpy_of(run["g_w1"]), expected_w1, rtol=0, atol=tolerance_w1)
+    np.testing.assert_allclose(numpy_of(run["g_w2"]), expected_w2, rtol=0,
                                atol=float64_round_off(np.abs(expected_w2).max()))
     # ... and the step moved the weights against those gradients: off by the
     # gradient's rounding times the learning rate, plus one rounding of w1.
-    lr = run["learning_rate"]
+    lr = run["lr"]
     np.testing.assert_allclose(numpy_of(run["w1"]), problem["w1"] - lr * expected_w1, rtol=0,
                                atol=lr * tolerance_w1 + FLOAT64_EPS * np.abs(problem["w1"]).max())
 
@@ -123,7 +123,7 @@ def test_tensorflow_graph_gradients_equal_torch_autograds():
     with tf.compat.v1.Session(graph=run["graph"]) as session:
         session.run(run["initialize"])
         grad_w1, grad_w2 = session.run(
-            [run["grad_w1"], run["grad_w2"]],
+            [run["g_w1"], run["g_w2"]],
             feed_dict={run["x"]: run["x_value"], run["y"]: run["y_value"]},
         )
     expected_w1, expected_w2 = autograd_gradients(
