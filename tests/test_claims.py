@@ -73,6 +73,43 @@ def test_nn_and_custom_module_agree_to_four_significant_digits():
         assert f"{a:.4g}" == f"{b:.4g}"
 
 
+# (numpy expression, torch expression) as the table "From numpy to PyTorch" has them.
+NUMPY_TO_TORCH = [
+    ("x @ w", "x @ w"), ("np.dot(x, w)", "x.mm(w)"),
+    ("a.T", "a.T"), ("a.T", "a.t()"),
+    ("np.maximum(h, 0)", "h.clamp(min=0)"), ("np.maximum(h, 0)", "torch.relu(h)"),
+    ("a.copy()", "a.clone()"),
+    ("((y_pred - y) ** 2).sum()", "(y_pred - y).square().sum()"),
+    ("float(loss)", "loss.item()"),
+]
+
+
+@pytest.mark.parametrize(("in_numpy", "in_torch"), NUMPY_TO_TORCH)
+def test_each_row_of_the_numpy_to_torch_table_computes_the_same(in_numpy, in_torch):
+    table = claim("docs/tutorial.rst", ".. list-table:: From numpy to PyTorch")
+    assert table and f"``{in_numpy}``" in (ROOT / "docs" / "tutorial.rst").read_text(encoding="utf-8")
+    assert f"``{in_torch}``" in (ROOT / "docs" / "tutorial.rst").read_text(encoding="utf-8")
+    rng = np.random.default_rng(0)
+    arrays = {"x": rng.standard_normal((4, 3)), "w": rng.standard_normal((3, 2)), "a": rng.standard_normal((3, 2)),
+              "h": rng.standard_normal((4, 3)), "y_pred": rng.standard_normal((4, 2)), "y": rng.standard_normal((4, 2)),
+              "loss": np.array(2.5)}
+    got_numpy = eval(in_numpy, {"np": np}, arrays)
+    got_torch = eval(in_torch, {"torch": torch}, {k: torch.from_numpy(v) for k, v in arrays.items()})
+    if in_torch.endswith(".clone()"):
+        assert got_torch.data_ptr() != arrays["a"].__array_interface__["data"][0]  # memory of its own
+    if in_torch.endswith(".item()"):
+        assert type(got_torch) is float
+    np.testing.assert_allclose(np.asarray(got_torch), got_numpy, rtol=4 * np.finfo(np.float64).eps)
+
+
+def test_seeded_generators_draw_standard_normal_numbers():
+    claim("docs/tutorial.rst", "``torch.randn(n, m, generator=g)``")
+    a = torch.randn(500, 400, generator=torch.Generator().manual_seed(0))
+    b = torch.randn(500, 400, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(a, b)
+    assert abs(float(a.mean())) < 0.02 and abs(float(a.std()) - 1) < 0.02
+
+
 # -- The narrative page: what the tools do -----------------------------------------------
 
 

@@ -73,6 +73,24 @@ def test_example_code_drops_the_docstring_and_text_cells(tmp_path):
     assert tg.example_code(script) == "import os\n\nx = 1  # why"
 
 
+def test_the_narrative_page_folds_device_choice_and_plotting_and_nothing_else():
+    device = 'device = (\n    torch.device("cuda") if ok else torch.device("cpu")\n)\nprint(f"Running on: {device}")'
+    plotting = 'fig, ax = plt.subplots()\nax.semilogy(losses)\nax.set_title("t")\nplt.show()'
+    assert tg.boilerplate(device) == "How the device is chosen"
+    assert tg.boilerplate(plotting) == "How the figure is drawn"
+    assert tg.boilerplate(device + "\nx = torch.randn(3)") is None  # data is part of the lesson
+    assert tg.boilerplate(plotting + "\nprint(losses[-1])") is None
+    assert tg.boilerplate("for step in range(3):\n    loss = step") is None
+    assert tg.boilerplate("not python (") is None
+
+
+def test_a_text_cells_titles_become_rubrics_on_the_narrative_page():
+    text = "Training\n--------\nEach step runs the network.\n\nMore\n~~~~\nText."
+    assert tg.text_for_the_page(text) == (
+        ".. rubric:: Training\n\nEach step runs the network.\n\n.. rubric:: More\n\nText."
+    )
+
+
 def test_times_page_loses_its_cdn_assets_and_keeps_its_table(site):
     for page in [site.project / "docs" / "sg_execution_times.rst",
                  *sorted((site.project / "docs" / "auto_examples").glob("*/sg_execution_times.rst"))]:

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tutorial_gallery import example_cells  # noqa: E402
+
 from conftest import (
     EXAMPLES,
     GALLERY,
@@ -168,9 +170,8 @@ def test_narrative_section_embeds_code_output_and_plot(site, folder, filename, t
     example = section.select_one("div.tutorial-example")
     assert example is not None
 
-    # The code comes from the example file, without its title docstring.
-    caption = example.select_one(".code-block-caption").get_text()
-    assert f"{folder}/{filename}" in caption
+    # The code comes from the example file, without its title docstring...
+    assert f"{folder}/{filename}" in example.select_one(".tutorial-example-source").get_text()
     code = code_text(example)
     source = example_source(folder, filename)
     docstring_end = source.index('"""', 3) + 3
@@ -180,6 +181,19 @@ def test_narrative_section_embeds_code_output_and_plot(site, folder, filename, t
     for line in source[docstring_end:].splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             assert line in code, f"code line missing from the page: {line!r}"
+    # ...with the explanations of its text cells between the code, their
+    # titles as rubrics, and the figure's code folded away.
+    words = " ".join(example.get_text().split()).translate(str.maketrans("\u2018\u2019\u201c\u201d", "''\"\""))
+    for kind, text in example_cells(ROOT / folder / filename):
+        if kind == "text":
+            lines = [line for line in text.splitlines() if line.strip() and not re.fullmatch(r"[-=~^]{3,}", line)]
+            titled = len(lines) < len(text.strip().splitlines())
+            sample = re.sub(r":\w+:|[`*]|\s*<[\w.]+>", "", lines[1] if titled and len(lines) > 1 else lines[0])
+            assert " ".join(sample.split()) in words, f"text cell missing: {sample!r}"
+    folds = {f.summary.get_text(): code_text(f) for f in example.select("details.tutorial-fold")}
+    assert "plt.show()" in folds["How the figure is drawn"]
+    assert not any("plt." in pre.get_text() for pre in example.select("div.highlight-python pre")
+                   if not pre.find_parent("details"))
 
     # The output is this build's output: the same text as on the example page.
     output = code_text(example, ".tutorial-output pre").strip("\n")

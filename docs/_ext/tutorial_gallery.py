@@ -23,6 +23,7 @@ execution-times pages free of assets loaded from other hosts.
 
 from __future__ import annotations
 
+import ast
 import re
 import zipfile
 from dataclasses import dataclass
@@ -180,11 +181,54 @@ def shorten_output(text: str) -> tuple[str, int]:
     return "\n".join(kept), left_out
 
 
+def example_cells(source: Path) -> list[tuple[str, str]]:
+    """The example's cells after its title docstring, as (``"text"`` or ``"code"``, content)."""
+    _, blocks = split_code_and_text_blocks(str(source))
+    cells = [(block.type, block.content.strip("\n")) for block in blocks[1:]]
+    return [(kind, content) for kind, content in cells if content.strip()]
+
+
 def example_code(source: Path) -> str:
     """The example's code cells, without its docstring or text cells."""
-    _, blocks = split_code_and_text_blocks(str(source))
-    code = [block.content.strip("\n") for block in blocks if block.type == "code"]
-    return "\n\n".join(part for part in code if part.strip())
+    return "\n\n".join(content for kind, content in example_cells(source) if kind == "code")
+
+
+_HEADING = re.compile(r"^(?P<title>\S.*)\n(?P<rule>[-=~^\"'`#*+]{3,})$", re.M)
+
+
+def text_for_the_page(text: str) -> str:
+    """A text cell for the narrative page: its section titles become rubrics.
+
+    The narrative page's own sections hold the examples, so a cell's title is
+    shown as a run-in heading (``rubric``) rather than a section of its own.
+    """
+    return _HEADING.sub(lambda m: f".. rubric:: {m['title'].strip()}\n", text)
+
+
+#: Code cells the narrative page folds away: (summary, test on the cell's names).
+_PLOTTING = {"plt", "fig", "ax"}
+
+
+def boilerplate(code: str) -> str | None:
+    """What a code cell is, if it is boilerplate the narrative page folds: else None.
+
+    Choosing the device (a cell that only assigns ``device``, and reports it)
+    and drawing the figure (a cell in which every statement uses ``plt``,
+    ``fig`` or ``ax``) are the same in every example; the page shows them
+    folded, the example page and the downloads in full.
+    """
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    assigned = {target.id for node in tree.body if isinstance(node, ast.Assign)
+                for target in node.targets if isinstance(target, ast.Name)}
+    if assigned == {"device"} and all(isinstance(node, (ast.Assign, ast.Expr)) for node in tree.body):
+        return "How the device is chosen"
+    names = [{n.id for n in ast.walk(node) if isinstance(n, ast.Name)} for node in tree.body]
+    if names and all(used & _PLOTTING for used in names):
+        return "How the figure is drawn"
+    return None
 
 
 def _indent(text: str, spaces: int) -> str:
@@ -219,12 +263,21 @@ class TutorialExampleDirective(SphinxDirective):
         generated = page.read_text(encoding="utf-8")
 
         parts = [
-            ".. code-block:: python",
-            f"   :caption: {example.examples_dir.name}/{example.source.name}",
+            ".. rst-class:: tutorial-example-source",
             "",
-            _indent(example_code(example.source), 3),
+            f"The program, ``{example.examples_dir.name}/{example.source.name}``, with its own explanations:",
             "",
         ]
+        for kind, content in example_cells(example.source):
+            if kind == "text":
+                parts += [text_for_the_page(content), ""]
+                continue
+            folded = boilerplate(content)
+            if folded:
+                parts += [".. raw:: html", "", f"   <details class=\"tutorial-fold\"><summary>{folded}</summary>", ""]
+            parts += [".. code-block:: python", "", _indent(content, 3), ""]
+            if folded:
+                parts += [".. raw:: html", "", "   </details>", ""]
         output, images = read_script_output(generated), read_images(generated)
         if output:
             shown, left_out = shorten_output(output)
