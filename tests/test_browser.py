@@ -172,6 +172,14 @@ def test_a_long_output_scrolls_inside_a_block_of_bounded_height(visit, path, sel
     assert v.page.evaluate("document.documentElement.scrollHeight") < before + 40 * line_height
 
 
+def test_the_comparison_table_fits_its_box_without_scrolling_sideways(visit):
+    v = visit("auto_examples/comparison/all_nine_methods.html")
+    blocks = v.page.locator(".sphx-glr-script-out pre")
+    widths = blocks.evaluate_all("pres => pres.map(pre => [pre.scrollWidth, pre.clientWidth, pre.textContent])")
+    (table,) = [(scroll, client) for scroll, client, text in widths if "final loss" in text]
+    assert table[0] <= table[1], f"the table needs {table[0]} px in a {table[1]} px box"
+
+
 def test_sidebar_and_next_button_lead_where_they_say(visit):
     v = visit("tutorial.html")
     v.page.locator(".wy-menu-vertical a").get_by_text("nn", exact=True).click()

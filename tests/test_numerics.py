@@ -184,8 +184,14 @@ def test_comparison_trains_all_nine_and_the_gradient_descents_overlap():
     for name, line in zip(NINE, lines[header + 1:header + 10]):
         assert line.startswith(name) and line.endswith(" ms")
         assert f"{results[name]['losses'][-1]:.4g}" in line
-    # The figure: nine curves on a log scale.
+    # The figure: nine curves on a log scale, told apart by marker as well as
+    # by colour, the five coinciding ones with their markers at other steps.
     assert run["ax"].get_yscale() == "log"
+    curves = run["ax"].get_lines()
+    assert len(curves) == 9
+    assert len({line.get_marker() for line in curves}) == 9
+    assert len({line.get_color() for line in curves}) == 9
+    assert len({line.get_markevery()[0] for line in curves[:5]}) == 5
     assert [line.get_label() for line in run["ax"].get_lines()] == NINE
 
 
