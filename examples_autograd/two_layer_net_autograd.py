@@ -26,6 +26,8 @@ device = (
 )
 print(f"Running on: {device}")
 
+# %%
+
 dtype = torch.float32
 N = 64  # examples in the batch
 D_in = 1000  # input features

@@ -56,6 +56,8 @@ device = (
 )
 print(f"Running on: {device}")
 
+# %%
+
 random.seed(0)
 torch.manual_seed(0)
 N = 64  # examples in the batch

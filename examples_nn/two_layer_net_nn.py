@@ -24,6 +24,8 @@ device = (
 )
 print(f"Running on: {device}")
 
+# %%
+
 torch.manual_seed(0)
 N = 64  # examples in the batch
 D_in = 1000  # input features

@@ -297,8 +297,8 @@ def test_an_interrupted_build_is_repaired_by_the_next(site, built_project, signa
 def test_a_loss_of_nan_fails_the_build_and_a_long_output_is_cut_on_the_tutorial_page(built_project):
     script = built_project / "examples_nn" / "dynamic_net.py"
     text = script.read_text(encoding="utf-8")
-    assert "lr=1e-4, momentum=0.9" in text
-    script.write_text(text.replace("lr=1e-4, momentum=0.9", "lr=1.0, momentum=0.9"), encoding="utf-8")
+    assert "\nlr = 1e-4  # the learning rate\n" in text
+    script.write_text(text.replace("\nlr = 1e-4  # the learning rate\n", "\nlr = 1.0\n"), encoding="utf-8")
     chatty = built_project / "examples_nn" / "two_layer_net_module.py"
     insert_before(chatty, "losses = []", "for i in range(200_000):", "    print('line', i)")
 

@@ -192,6 +192,8 @@ def test_narrative_section_embeds_code_output_and_plot(site, folder, filename, t
             assert " ".join(sample.split()) in words, f"text cell missing: {sample!r}"
     folds = {f.summary.get_text(): code_text(f) for f in example.select("details.tutorial-fold")}
     assert "plt.show()" in folds["How the figure is drawn"]
+    if "torch.accelerator" in source:
+        assert "torch.accelerator" in folds["How the device is chosen"]
     assert not any("plt." in pre.get_text() for pre in example.select("div.highlight-python pre")
                    if not pre.find_parent("details"))
 
