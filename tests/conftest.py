@@ -36,6 +36,13 @@ from example_processes import THREAD_VARIABLES  # noqa: E402
 # site's pages use one thread too.
 ONE_THREAD = {name: "1" for name in THREAD_VARIABLES}
 
+# Tests read what builds print, so builds print plain text. Sphinx colours its
+# output on a terminal, with FORCE_COLOR, and on CI systems (CI=true): the
+# colour codes would split the lines tests look for ("reading sources... [").
+os.environ.pop("FORCE_COLOR", None)
+os.environ.pop("FORCE_COLOUR", None)
+os.environ["NO_COLOR"] = "1"
+
 # What the project's source is made of; everything else is generated.
 PROJECT_FILES = ["conf.py", "requirements.txt", "docs", *sorted(p.name for p in ROOT.glob("examples_*"))]
 GENERATED = {"auto_examples", "sg_execution_times.rst", "__pycache__", "_build", "_inventories"}
