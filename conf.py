@@ -82,8 +82,6 @@ notfound_context = {
 # notebook on that branch. Empty: no Colab links.
 repository_url = os.environ.get("REPOSITORY_URL", "")
 deployed_branch = "gh-pages"
-# It runs the other examples' files, which a notebook opened in Colab lacks.
-colab_exclude = ["all_nine_methods.py"]
 
 # -- Links from the examples' code to API documentation ----------------------
 

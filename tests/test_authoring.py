@@ -55,6 +55,10 @@ def printed(project: Path, page: str) -> str:
     return "\n".join(pre.get_text() for pre in soup.select(".sphx-glr-script-out pre"))
 
 
+def page_soup(project: Path, page: str) -> BeautifulSoup:
+    return BeautifulSoup((project / "_build" / "html" / page).read_text(), "html.parser")
+
+
 def code(project: Path, page: str) -> str:
     soup = BeautifulSoup((project / "_build" / "html" / page).read_text(), "html.parser")
     return "\n".join(pre.get_text() for pre in soup.select("div.highlight-Python pre"))
@@ -65,7 +69,8 @@ def code(project: Path, page: str) -> str:
 
 def test_make_html_example_runs_only_that_example(site, built_project):
     project = with_makefile(built_project)
-    for example in ("examples_nn/dynamic_net.py", "examples_tensor/two_layer_net_numpy.py"):
+    for example in ("examples_nn/dynamic_net.py", "examples_tensor/two_layer_net_numpy.py",
+                    "examples_comparison/all_nine_methods.py"):
         with open(project / example, "a") as f:
             f.write(f'\nprint("changed: {Path(example).stem}")\n')
 
@@ -81,6 +86,10 @@ def test_make_html_example_runs_only_that_example(site, built_project):
     assert "changed: two_layer_net_numpy" not in printed(project, numpy_page)
     # An unchanged example keeps the output of its last run.
     assert "step 500  loss" in printed(project, "auto_examples/nn/two_layer_net_nn.html")
+    # A page that leads with its result (example-result) says it has none yet, and builds.
+    comparison = "auto_examples/comparison/all_nine_methods.html"
+    result_box = page_soup(project, comparison).select_one(".example-result")
+    assert "has not run in this build yet" in result_box.get_text() and not result_box.select("img")
     # This build rewrote a few pages; the sitemap still lists them all.
     assert sitemap(project / "_build" / "html") == sitemap(site.html)
 
@@ -89,6 +98,8 @@ def test_make_html_example_runs_only_that_example(site, built_project):
                             cwd=project, env=build_env(), capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     assert "changed: two_layer_net_numpy" in printed(project, numpy_page)
+    result_box = page_soup(project, comparison).select_one(".example-result")
+    assert result_box.select("img") and "final loss" in result_box.get_text()
 
 
 def test_make_html_example_with_an_unknown_name_lists_the_examples(built_project):

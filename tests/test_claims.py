@@ -235,3 +235,53 @@ def test_plain_gradient_descent_leads_adam_until_the_last_hundred_steps():
     assert adam[-1] < plain[-1]
     finals = {name: r["losses"][-1] for name, r in results.items()}
     assert min(v for k, v in finals.items() if k != "dynamic net") * 100 < finals["dynamic net"]
+
+
+@pytest.mark.slow  # trains all nine, TensorFlow included
+def test_the_five_bare_gradient_descents_draw_one_curve():
+    claim("examples_comparison/all_nine_methods.py", "The five programs that train two bare weight matrices by "
+          "plain gradient descent (numpy, tensors, autograd, the custom Function and TensorFlow) draw one curve")
+    results = Example.named("all_nine_methods.py").run()["results"]
+    reference = np.array(results["numpy"]["losses"])
+    for name in ("tensors", "autograd", "custom Function", "TensorFlow graph"):
+        # float32 against numpy's float64: at most a few float32 roundings of the starting loss apart
+        gap = np.max(np.abs(np.array(results[name]["losses"]) - reference))
+        assert gap < 8 * np.finfo(np.float32).eps * reference[0], name
+
+
+def _settings(source: str) -> dict[str, str]:
+    """The sizes, step count, learning rates and optimisers a training script sets, as written."""
+    found = dict(re.findall(r"^(N|D_in|H|D_out) = (\S+)", source, re.M))
+    found["steps"] = re.search(r"range\((\d+|STEPS)\)", source).group(1)
+    found["optimisers"] = sorted(
+        m["kind"] + "".join(f" momentum={v}" for v in re.findall(r"momentum=([\d.]+)", m["rest"]))
+        for m in re.finditer(r"torch\.optim\.(?P<kind>\w+)\(model\.parameters\(\)(?P<rest>[^)]*)\)", source)
+    )
+    return found
+
+
+def test_the_comparison_trains_each_method_as_its_example_does():
+    claim("examples_comparison/all_nine_methods.py", "with the same model, learning rate and update rule as the "
+          "method's own example")
+    comparison = (ROOT / "examples_comparison" / "all_nine_methods.py").read_text(encoding="utf-8")
+    ours = _settings(comparison)
+    assert ours["steps"] == "STEPS"
+    ours["steps"] = re.search(r"^STEPS = (\d+)", comparison, re.M).group(1)
+    rates = dict(re.findall(r"^(lr_bare|lr_nn) = (\S+)", comparison, re.M))
+    bare = ["examples_tensor/two_layer_net_numpy.py", "examples_tensor/two_layer_net_tensor.py",
+            "examples_autograd/two_layer_net_autograd.py", "examples_autograd/two_layer_net_custom_function.py",
+            "examples_autograd/tf_two_layer_net.py"]
+    layered = ["examples_nn/two_layer_net_nn.py", "examples_nn/two_layer_net_optim.py",
+               "examples_nn/two_layer_net_module.py", "examples_nn/dynamic_net.py"]
+    optimisers = []
+    for name in bare + layered:
+        source = (ROOT / name).read_text(encoding="utf-8")
+        theirs = _settings(source)
+        optimisers += theirs.pop("optimisers")
+        assert {key: ours[key] for key in theirs} == theirs, name
+        rate = re.search(r"^lr = (\S+)|Adam\(model\.parameters\(\), lr=([\d.e-]+)\)", source, re.M)
+        assert (rate.group(1) or rate.group(2)) == rates["lr_bare" if name in bare else "lr_nn"], name
+    # Adam, plain SGD and SGD with momentum, as in optim, the custom Module and the dynamic net.
+    assert sorted(optimisers) == ours["optimisers"] == ["Adam", "SGD", "SGD momentum=0.9"]
+    # The dynamic network draws its depth as its example does.
+    assert "random.randint(0, 3)" in comparison and "random.randint(0, 3)" in (ROOT / layered[-1]).read_text()

@@ -53,6 +53,7 @@ def test_script_output_is_read_from_sphinx_gallerys_own_format():
                      "    print('hi')", "", block("first\n\n  indented"), "", "Some text.",
                      "", block("second"), ""])
     assert tg.read_script_output(rst) == "first\n\n  indented\nsecond"
+    assert tg.read_script_outputs(rst) == ["first\n\n  indented", "second"]
     assert tg.read_script_output("no output at all\n") == ""
 
 
@@ -480,6 +481,13 @@ def test_math_blocks_become_double_dollars():
     text = "Intro.\n\n.. math::\n\n   y = x^2\n   z = 1\n\nAfter.\n"
     assert nb.dollar_math(text) == "Intro.\n\n$$\ny = x^2\nz = 1\n$$\n\nAfter.\n"
     assert nb.dollar_math(".. math:: a + b\n") == "$$\na + b\n$$\n\n"
+
+
+def test_an_example_result_becomes_a_line_about_the_notebooks_own_cells():
+    text = ("Intro, then the result:\n\n.. example-result::\n   :output: 1\n   :alt: A figure,\n"
+            "         on two lines.\n\n- A finding.\n")
+    assert nb.result_note(text) == f"Intro, then the result:\n\n{nb.RESULT_IN_NOTEBOOK}\n- A finding.\n"
+    assert nb.result_note("No directive here.\n") == "No directive here.\n"
 
 
 def test_sphinx_gallery_converts_text_through_our_rewriting(monkeypatch):

@@ -89,8 +89,7 @@ def test_notebook_starts_with_a_cell_for_colab_and_jupyter_alike(site, folder, f
 COLAB = "https://colab.research.google.com/github/example-owner/learning-pytorch/blob/gh-pages/"
 
 
-@pytest.mark.parametrize(("folder", "filename", "title"),
-                         [e for e in EXAMPLES if e[1] != "all_nine_methods.py"])
+@pytest.mark.parametrize(("folder", "filename", "title"), EXAMPLES)
 def test_example_page_opens_its_own_notebook_in_colab(site, folder, filename, title):
     assert REPOSITORY_URL == "https://github.com/example-owner/learning-pytorch"
     page = f"{GALLERY[folder]}/{filename.replace('.py', '.html')}"
@@ -103,13 +102,6 @@ def test_example_page_opens_its_own_notebook_in_colab(site, folder, filename, ti
     # the page's download link is relative to the page; Colab's is from the site's root
     assert notebook_download.startswith("../../_downloads/")
     assert links[0]["href"] == COLAB + notebook_download.removeprefix("../../")
-
-
-def test_an_example_that_needs_the_repository_gets_no_colab_link(site):
-    # conf.py's colab_exclude: it runs the other examples' files.
-    soup = site.soup("auto_examples/comparison/all_nine_methods.html")
-    assert soup.select(".sphx-glr-download-jupyter a.download")
-    assert not soup.select("a.colab-link")
 
 
 def test_every_tutorial_section_opens_its_notebook_in_colab(site):

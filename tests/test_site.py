@@ -115,6 +115,23 @@ def test_comparison_page_shows_the_nine_curves_and_the_table(site):
     assert {"all_nine_methods.py", "all_nine_methods.ipynb"} <= set(page_downloads(site, page))
 
 
+def test_comparison_page_leads_with_its_figure_and_table(site):
+    page = "auto_examples/comparison/all_nine_methods.html"
+    soup = site.soup(page)
+    (result,) = soup.select(".example-result")
+    first_code = soup.select_one("div.highlight-Python")
+    assert result in first_code.find_all_previous(class_="example-result")
+    # The very figure and table that the code further down produced in this build.
+    (figure,) = result.select("img")
+    (plot,) = soup.select("img.sphx-glr-single-img")
+    assert resolve(site, page, figure["src"]) == resolve(site, page, plot["src"])
+    assert "log scale" in figure["alt"]
+    (table,) = result.select("pre")
+    assert table.get_text().startswith("method") and table.get_text() in code_text(soup, ".sphx-glr-script-out pre")
+    # Before the result, nothing but the page's title and introduction.
+    assert not result.find_all_previous("pre")
+
+
 def test_speedup_page_shows_the_cpu_figures_and_says_what_it_ran_on(site):
     page = "auto_examples/comparison/accelerator_speedup.html"
     soup = site.soup(page)

@@ -7,7 +7,9 @@ mentioning :class:`torch.nn.Linear` would show the raw role in Jupyter.
 :func:`plain_roles` rewrites every role first: API roles become inline code,
 cross-references their title; ``:math:`` is left to sphinx-gallery, which
 writes ``$...$``. :func:`dollar_math` writes ``.. math::`` blocks as
-``$$...$$``, the form Jupyter and Colab both render.
+``$$...$$``, the form Jupyter and Colab both render. :func:`result_note`
+replaces an ``.. example-result::`` (the page's copy of what the build's run
+drew and printed) with a line saying the notebook's cells make their own.
 
 **Open in Colab.** With ``repository_url`` set to a GitHub repository (conf.py,
 ``REPOSITORY_URL``), each example page gets an "Open in Colab" button next to
@@ -15,8 +17,8 @@ its downloads, and each section of the tutorial a link beside its own. Both
 open the notebook the site offers for download, as published on
 ``deployed_branch`` of that repository: the built HTML is pushed there, so
 the notebook lives at ``_downloads/<hash>/<name>.ipynb`` on that branch,
-exactly where the site's own download link points. Examples named in
-``colab_exclude`` get no link: those that cannot run on their own in Colab.
+exactly where the site's own download link points. Every notebook runs on
+its own (tests/test_standalone.py), so every one gets a link.
 """
 
 from __future__ import annotations
@@ -69,11 +71,25 @@ def dollar_math(text: str) -> str:
     return _MATH.sub(block, text)
 
 
+# An ``.. example-result::`` directive (tutorial_gallery) and its indented options.
+_RESULT = re.compile(r"^\.\. example-result::.*\n(?:[ \t]+\S.*\n)*", re.M)
+RESULT_IN_NOTEBOOK = "*(In this notebook, the cells below draw and print it when you run them.)*\n"
+
+
+def result_note(text: str) -> str:
+    """An ``example-result`` directive as a line saying where the notebook shows the result.
+
+    On the page it shows what this build's run produced; a notebook produces
+    its own figure and table when its cells run.
+    """
+    return _RESULT.sub(RESULT_IN_NOTEBOOK, text)
+
+
 _rst2md = sphinx_gallery.notebook.rst2md
 
 
 def _rst2md_for_jupyter(text, *args, **kwargs):
-    return _rst2md(dollar_math(plain_roles(text)), *args, **kwargs)
+    return _rst2md(result_note(dollar_math(plain_roles(text))), *args, **kwargs)
 
 
 def rewrite_notebook_text() -> None:
@@ -124,8 +140,6 @@ def add_colab_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         filename = download.get("filename", "")
         if not filename.endswith(".ipynb"):
             continue
-        if filename.rsplit("/", 1)[-1].removesuffix(".ipynb") + ".py" in app.config.colab_exclude:
-            continue
         link = _colab_link(f"{base}_downloads/{filename}")
         paragraph = download.parent
         box = paragraph.parent
@@ -146,7 +160,6 @@ def setup(app: Sphinx) -> dict:
     rewrite_notebook_text()
     app.add_config_value("repository_url", "", "html", str)
     app.add_config_value("deployed_branch", "gh-pages", "html", str)
-    app.add_config_value("colab_exclude", (), "html", (list, tuple))
     app.connect("config-inited", check_repository_url)
     app.connect("doctree-resolved", add_colab_links)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -16,6 +16,11 @@ results elsewhere in the site, so that nothing is written twice:
 ``.. examples-archive::``
     A download link to one zip of every example, as scripts and notebooks.
 
+``.. example-result::`` (in an example's title docstring)
+    The example's own figures and one of its printed outputs, at the top of
+    its page, so that a page can lead with its result: what the code further
+    down drew and printed in this build.
+
 It also provides :class:`ExampleOrder`, the explicit sort key that puts the
 examples of each gallery in tutorial order, and keeps sphinx-gallery's
 execution-times pages free of assets loaded from other hosts.
@@ -30,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -128,11 +134,16 @@ _IMAGE = re.compile(r"^\s*\.\. image(?:-sg)?:: (/\S+\.png)\s*$", re.MULTILINE)
 
 
 def read_script_output(rst: str) -> str:
-    """Everything the example printed, from its generated reST page.
+    """Everything the example printed, from its generated reST page (all cells' outputs joined)."""
+    return "\n".join(read_script_outputs(rst))
+
+
+def read_script_outputs(rst: str) -> list[str]:
+    """What each cell of the example printed, from its generated reST page, in order.
 
     sphinx-gallery writes each cell's output as an ``rst-class`` line
     followed by a ``code-block:: none`` whose lines are indented by four
-    spaces; the blocks of all cells are joined.
+    spaces. Cells that printed nothing have no block.
     """
     lines = rst.splitlines()
     outputs = []
@@ -154,7 +165,7 @@ def read_script_output(rst: str) -> str:
         text = "\n".join(block).strip("\n")
         if text:
             outputs.append(text)
-    return "\n".join(outputs)
+    return outputs
 
 
 def read_images(rst: str) -> list[str]:
@@ -329,6 +340,43 @@ class TutorialExampleDirective(SphinxDirective):
         return [container]
 
 
+class ExampleResultDirective(SphinxDirective):
+    """An example's figures and its ``:output:``-th printed block, on its own page.
+
+    It reads the page sphinx-gallery generated in this build, which is the
+    very document the directive sits in, so it shows what the code below it
+    printed and drew. A page whose example has not run yet (``make html
+    EXAMPLE=...`` of another example, before the first full build) says so
+    instead.
+    """
+
+    option_spec = {"output": directives.positive_int, "alt": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        generated = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8")
+        if "sphx-glr-example-title" not in generated:
+            raise self.error("example-result belongs in the title docstring of a gallery example")
+        outputs, images = read_script_outputs(generated), read_images(generated)
+        parts = []
+        alt = " ".join(self.options.get("alt", "A figure drawn by this example").split())
+        for image in images:
+            parts += [f".. image:: {image}", f"   :alt: {alt}", "   :class: tutorial-plot", ""]
+        if "output" in self.options and outputs:
+            number = self.options["output"]
+            if number > len(outputs):
+                raise self.error(
+                    f":output: {number}, but the example printed {len(outputs)} block(s) in this build"
+                )
+            parts += [".. code-block:: none", "   :class: tutorial-output", "",
+                      _indent(outputs[number - 1], 3), ""]
+        if not (outputs or images):
+            parts += [".. rst-class:: tutorial-not-run", "",
+                      "*This example has not run in this build yet, so its result is not shown here.*", ""]
+        container = nodes.container(classes=["example-result"])
+        container += self.parse_text_to_nodes("\n".join(parts))
+        return [container]
+
+
 class ExampleThumbnailsDirective(SphinxDirective):
     """The thumbnails of one gallery, in gallery order, linking to the pages."""
 
@@ -426,6 +474,7 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("tutorial-example", TutorialExampleDirective)
     app.add_directive("example-thumbnails", ExampleThumbnailsDirective)
     app.add_directive("examples-archive", ExamplesArchiveDirective)
+    app.add_directive("example-result", ExampleResultDirective)
     # After sphinx-gallery's own builder-inited handler (default priority 500).
     app.connect("builder-inited", write_examples_archive, priority=600)
     app.connect("source-read", keep_times_page_offline)
