@@ -51,6 +51,11 @@ def gallery_paths(app: Sphinx) -> list[tuple[Path, Path]]:
     return [(examples, (srcdir / gallery).resolve()) for examples, gallery in gallery_folders(app)]
 
 
+def example_scripts(app: Sphinx) -> list[Path]:
+    """Every example script, gallery by gallery, each gallery's sorted by name."""
+    return [script for examples_dir, _ in gallery_paths(app) for script in sorted(examples_dir.glob("*.py"))]
+
+
 # -- Failing examples ----------------------------------------------------------
 
 
@@ -99,12 +104,7 @@ def check_names_not_paths(app: Sphinx, config) -> None:
 
 def check_example_names(app: Sphinx) -> None:
     """Stop the build if an example's file name has whitespace (it breaks links)."""
-    bad = [
-        script
-        for examples_dir, _ in gallery_paths(app)
-        for script in sorted(examples_dir.glob("*.py"))
-        if re.search(r"\s", script.name)
-    ]
+    bad = [script for script in example_scripts(app) if re.search(r"\s", script.name)]
     if bad:
         logger.error(
             "Example file names must not contain spaces (they become page and image "
@@ -168,15 +168,14 @@ def check_example_imports(app: Sphinx) -> None:
         return  # nothing will be executed
     needed: dict[str, list[str]] = {}
     pattern = app.config.sphinx_gallery_conf["filename_pattern"]
-    for examples_dir, _ in gallery_paths(app):
-        for script in sorted(examples_dir.glob("*.py")):
-            if not re.search(pattern, str(script)):
-                continue  # not run in this build (EXAMPLE=...)
-            for module in imported_modules(script):
-                local = examples_dir / module
-                if local.with_suffix(".py").exists() or local.is_dir():
-                    continue
-                needed.setdefault(module, []).append(str(script.relative_to(Path(app.confdir))))
+    for script in example_scripts(app):
+        if not re.search(pattern, str(script)):
+            continue  # not run in this build (EXAMPLE=...)
+        for module in imported_modules(script):
+            local = script.parent / module  # a module of the example's own folder
+            if local.with_suffix(".py").exists() or local.is_dir():
+                continue
+            needed.setdefault(module, []).append(str(script.relative_to(Path(app.confdir))))
     missing = sorted(module for module in needed if not is_importable(module))
     if not missing:
         return
@@ -216,7 +215,7 @@ def check_example_selection(app: Sphinx) -> None:
     if not name:
         return
     pattern = app.config.sphinx_gallery_conf["filename_pattern"]
-    scripts = [script for examples_dir, _ in gallery_paths(app) for script in sorted(examples_dir.glob("*.py"))]
+    scripts = example_scripts(app)
     chosen = [script for script in scripts if re.search(pattern, str(script))]
     if chosen:
         logger.info("running only %s (EXAMPLE=%s); the other examples are not run",

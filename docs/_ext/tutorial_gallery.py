@@ -250,6 +250,16 @@ def _indent(text: str, spaces: int) -> str:
 # -- Directives ---------------------------------------------------------------
 
 
+def _output_rst(text: str) -> list[str]:
+    """reST lines for a block of printed output."""
+    return [".. code-block:: none", "   :class: tutorial-output", "", _indent(text, 3), ""]
+
+
+def _figure_rst(image: str, alt: str) -> list[str]:
+    """reST lines for one of an example's figures."""
+    return [f".. image:: {image}", f"   :alt: {alt}", "   :class: tutorial-plot", ""]
+
+
 class TutorialExampleDirective(SphinxDirective):
     """Code, output, plot and links of one example, for the narrative page."""
 
@@ -292,17 +302,8 @@ class TutorialExampleDirective(SphinxDirective):
         output, images = read_script_output(generated), read_images(generated)
         if output:
             shown, left_out = shorten_output(output)
-            parts += [
-                ".. rst-class:: tutorial-output-label",
-                "",
-                "What it printed in this build:",
-                "",
-                ".. code-block:: none",
-                "   :class: tutorial-output",
-                "",
-                _indent(shown, 3),
-                "",
-            ]
+            parts += [".. rst-class:: tutorial-output-label", "", "What it printed in this build:", "",
+                      *_output_rst(shown)]
             if left_out:
                 total = len(output.splitlines())
                 parts += [
@@ -314,12 +315,7 @@ class TutorialExampleDirective(SphinxDirective):
                     "",
                 ]
         for image in images:
-            parts += [
-                f".. image:: {image}",
-                f"   :alt: Loss curve of {example.source.name}",
-                "   :class: tutorial-plot",
-                "",
-            ]
+            parts += _figure_rst(image, f"Loss curve of {example.source.name}")
         if not (output or images):
             parts += [
                 ".. rst-class:: tutorial-not-run",
@@ -360,15 +356,14 @@ class ExampleResultDirective(SphinxDirective):
         parts = []
         alt = " ".join(self.options.get("alt", "A figure drawn by this example").split())
         for image in images:
-            parts += [f".. image:: {image}", f"   :alt: {alt}", "   :class: tutorial-plot", ""]
+            parts += _figure_rst(image, alt)
         if "output" in self.options and outputs:
             number = self.options["output"]
             if number > len(outputs):
                 raise self.error(
                     f":output: {number}, but the example printed {len(outputs)} block(s) in this build"
                 )
-            parts += [".. code-block:: none", "   :class: tutorial-output", "",
-                      _indent(outputs[number - 1], 3), ""]
+            parts += _output_rst(outputs[number - 1])
         if not (outputs or images):
             parts += [".. rst-class:: tutorial-not-run", "",
                       "*This example has not run in this build yet, so its result is not shown here.*", ""]
