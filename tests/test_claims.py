@@ -285,3 +285,20 @@ def test_the_comparison_trains_each_method_as_its_example_does():
     assert sorted(optimisers) == ours["optimisers"] == ["Adam", "SGD", "SGD momentum=0.9"]
     # The dynamic network draws its depth as its example does.
     assert "random.randint(0, 3)" in comparison and "random.randint(0, 3)" in (ROOT / layered[-1]).read_text()
+
+
+def test_the_weight_update_needs_no_grad_and_backward_adds_into_grad():
+    claim("docs/tutorial.rst", "The weight update is not part of the model, so it runs inside "
+          "``torch.no_grad()``, where no graph is recorded.")
+    claim("docs/tutorial.rst", "``backward()`` adds to ``.grad`` rather than overwriting it")
+    w = torch.ones(3, requires_grad=True)
+    (w * 2).sum().backward()
+    # Outside no_grad, an in-place update of a leaf that requires grad is refused.
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        w -= 0.1 * w.grad
+    with torch.no_grad():
+        w -= 0.1 * w.grad
+    assert w.grad_fn is None and w.is_leaf  # nothing recorded: w is still a plain leaf
+    # A second backward adds the same gradient again.
+    (w * 2).sum().backward()
+    assert torch.equal(w.grad, torch.full((3,), 4.0))
