@@ -1,14 +1,5 @@
 # Learning PyTorch with Examples: build the executed site and run its tests.
-#
-#   make html         set up ./.venv if needed, run every example, build the site
-#                     (make html EXAMPLE=dynamic_net: run only that example)
-#   make html-noplot  build the pages without running the examples (fast, no outputs)
-#   make livehtml     serve the site on http://127.0.0.1:8000 (PORT=...), rebuilding on change
-#   make inventories  download the API inventories that link code to API docs (needs a network)
-#   make test         set up ./.venv (and Chromium) if needed, run every test
-#   make test-fast    set up ./.venv if needed, run the fast tests only (numerics)
-#   make bench        time clean, no-op and one-example builds against the examples alone
-#   make clean        remove the built site and everything sphinx-gallery generated
+# `make help` lists the targets (from the "##" notes below).
 #
 # The active virtual environment is used when there is one; otherwise a
 # project-local .venv is created from requirements.txt (and refreshed whenever
@@ -25,56 +16,58 @@ PY := "$(VENV)/bin/python"
 BASE_PYTHON ?= $(shell command -v python3.11 || command -v python3)
 STAMP := "$(VENV)/.requirements.txt"
 
+# Sphinx's own variables. SPHINXBUILD is the program (sphinx-build without the
+# slow interpreter teardown, tools/sphinx_build.py); SPHINXOPTS are your
+# options (make html SPHINXOPTS=-v), added after -W --keep-going, which
+# `make html` always applies: warnings are errors, and every page is still
+# written and every warning reported before the build fails.
+SPHINXBUILD ?= $(PY) tools/sphinx_build.py
+SPHINXOPTS ?=
 SOURCEDIR := docs
 BUILDDIR := _build
-# Warnings are errors, always; --keep-going still writes every page and reports
-# every warning before the build fails. SPHINXOPTS adds options of your own
-# (make html SPHINXOPTS=-v); it never replaces these.
 STRICT := -W --keep-going
-SPHINXOPTS ?=
-# tools/sphinx_build.py is sphinx-build without the slow interpreter teardown.
-SPHINXBUILD := $(PY) tools/sphinx_build.py -M html $(SOURCEDIR) $(BUILDDIR) -c . $(STRICT) $(SPHINXOPTS)
 
-.PHONY: help venv html html-noplot livehtml inventories test test-fast chromium bench clean
+.PHONY: help Makefile venv html html-noplot livehtml inventories test test-fast chromium bench clean
 
-help:
-	@sed -n '2,18s/^# \{0,1\}//p' Makefile
+help: ## list the targets
+	@echo "make TARGET, where TARGET is one of:"
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
+	  sed -E 's/^([a-z-]+):.*## (.*)$$/\1|\2/' | awk -F'|' '{ printf "  %-14s %s\n", $$1, $$2 }'
+	@echo "  or any other Sphinx builder (make linkcheck, make dirhtml, ...), built into $(BUILDDIR)/NAME"
 
 # The stamp is a copy of the requirements it was installed from: when it
 # differs from requirements.txt, the environment is brought up to date. (A
 # recipe rather than a file target, which make cannot name with a space.)
-venv:
+venv: ## set up the virtual environment from requirements.txt, if needed
 	@test -x $(PY) || $(BASE_PYTHON) -m venv "$(VENV)"
 	@cmp -s requirements.txt $(STAMP) || { \
 	  $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt && \
 	  cp requirements.txt $(STAMP); }
 
-html: venv
-	$(SPHINXBUILD)
+html: venv ## run every example and build the site (EXAMPLE=dynamic_net: run only that one)
+	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(STRICT) $(SPHINXOPTS)
 	@echo "The site is in $(BUILDDIR)/html; open $(BUILDDIR)/html/index.html"
 
-html-noplot: venv
-	$(SPHINXBUILD) -D plot_gallery=0
+html-noplot: venv ## build the pages without running the examples (fast, no outputs)
+	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(STRICT) -D plot_gallery=0 $(SPHINXOPTS)
 
-# Serve the site and rebuild it when a page, an example, an extension or
-# conf.py changes; only changed examples run again. The browser reloads itself.
+# Rebuilds when a page, an example, the extension or conf.py changes; only
+# changed examples run again. The browser reloads itself.
 PORT ?= 8000
-livehtml: venv
-	"$(VENV)/bin/sphinx-autobuild" $(SOURCEDIR) $(BUILDDIR)/html -c . -d $(BUILDDIR)/doctrees \
-	  --host 127.0.0.1 --port $(PORT) \
-	  --watch conf.py --watch docs/_ext $(addprefix --watch ,$(wildcard examples_*)) \
+livehtml: venv ## serve the site on http://127.0.0.1:8000 (PORT=...), rebuilding on change
+	"$(VENV)/bin/sphinx-autobuild" "$(SOURCEDIR)" "$(BUILDDIR)/html" -d "$(BUILDDIR)/doctrees" \
+	  --host 127.0.0.1 --port $(PORT) $(SPHINXOPTS) \
+	  $(addprefix --watch ,$(wildcard examples_*)) \
 	  --ignore '$(SOURCEDIR)/auto_examples/*' --ignore $(SOURCEDIR)/sg_execution_times.rst \
-	  --re-ignore '__pycache__|\.ipynb_checkpoints|\.(swp|tmp)$$|~$$'
+	  --re-ignore '__pycache__|\.egg-info|\.ipynb_checkpoints|\.(swp|tmp)$$|~$$'
 
-# The build only reads these from docs/_inventories/; this fills it.
-inventories: venv
+inventories: venv ## download the API inventories that link code to API docs (needs a network)
 	$(PY) tools/fetch_inventories.py
 
-test: venv chromium
+test: venv chromium ## set up .venv (and Chromium) if needed, run every test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Everything but the tests marked slow (site builds, browser, notebooks).
-test-fast: venv
+test-fast: venv ## run the fast tests only (no site build, browser or notebooks)
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # The browser tests drive this machine's Chromium (or $$CHROMIUM).
@@ -88,9 +81,13 @@ chromium:
 	       "(Debian: sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium."; \
 	fi
 
-# Build-speed benchmark; BENCH_ARGS="--rounds 5" for more rounds.
-bench: venv
+bench: venv ## time clean, no-op and one-example builds against the examples alone (BENCH_ARGS="--rounds 5")
 	$(PY) benchmarks/build_speed.py $(BENCH_ARGS)
 
-clean:
-	rm -rf $(BUILDDIR) $(SOURCEDIR)/auto_examples $(SOURCEDIR)/sg_execution_times.rst
+clean: ## remove the built site and everything sphinx-gallery generated
+	rm -rf "$(BUILDDIR)" "$(SOURCEDIR)/auto_examples" "$(SOURCEDIR)/sg_execution_times.rst"
+
+# Any other Sphinx builder, as Sphinx's own Makefile does it: make linkcheck,
+# make dirhtml, make latex, ... (SPHINXOPTS apply; -W only to make html).
+%: Makefile venv
+	$(SPHINXBUILD) -M $@ "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS)

@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import runpy
 import shutil
 import statistics
 import subprocess
@@ -36,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "_build" / "benchmarks"
-PROJECT_FILES = ["conf.py", "requirements.txt", "Makefile", "docs", "tools",
+PROJECT_FILES = ["requirements.txt", "Makefile", "docs", "tools",
                  *sorted(p.name for p in ROOT.glob("examples_*"))]
 GENERATED = ["_build", "auto_examples", "sg_execution_times.rst", "__pycache__"]
 
@@ -68,14 +69,15 @@ print(json.dumps({"code": code, "wall": wall, "peak_mib": peak / 1024}))
 
 
 def examples_in_order() -> list[Path]:
-    sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-    import conf  # the project's conf.py: its galleries and their order
+    """Every example, gallery by gallery, in the order docs/conf.py gives."""
+    from tutorial_site.examples import ExampleOrder
 
+    conf = runpy.run_path(str(ROOT / "docs" / "conf.py"))
+    order = ExampleOrder(tuple(conf["example_order"]))
     paths = []
-    for folder in conf.sphinx_gallery_conf["examples_dirs"]:
+    for folder in conf["sphinx_gallery_conf"]["examples_dirs"]:
         scripts = (ROOT / "docs" / folder).resolve().glob("*.py")
-        paths += sorted(scripts, key=lambda p: conf.EXAMPLE_ORDER(p.name))
+        paths += sorted(scripts, key=lambda p: order(p.name))
     return paths
 
 

@@ -1,8 +1,9 @@
 """What an author uses: one-example builds, live reload, API links, inventories.
 
 The make targets are run as documented (``make html EXAMPLE=...``,
-``make livehtml``) in a copy of the built project, with this test session's
-Python environment standing in for ``.venv``.
+``make livehtml``) with the project's Makefile in a copy of the built fixture
+site (two numpy examples), with this test session's Python environment
+standing in for ``.venv``.
 """
 
 from __future__ import annotations
@@ -25,14 +26,14 @@ from types import SimpleNamespace
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, build_env, build_site, no_network, sitemap
+from helpers import FIXTURE, ROOT, build_env, build_site, no_network, sitemap
 
-# Where conf.py says torch's documentation is.
-TORCH_DOCS = runpy.run_path(str(ROOT / "conf.py"))["api_docs"]["torch"]
+# Where the fixture site's conf.py says numpy's documentation is.
+NUMPY_DOCS = runpy.run_path(str(FIXTURE / "docs" / "conf.py"))["api_docs"]["numpy"]
 
 
 def with_makefile(project: Path) -> Path:
-    """The built project plus what the Makefile needs to run in it."""
+    """The built fixture site plus what the Makefile needs to run in it."""
     shutil.copy2(ROOT / "Makefile", project / "Makefile")
     shutil.copytree(ROOT / "tools", project / "tools", ignore=shutil.ignore_patterns("__pycache__"))
     return project
@@ -67,49 +68,52 @@ def code(project: Path, page: str) -> str:
 # -- make html EXAMPLE=... --------------------------------------------------------------
 
 
-def test_make_html_example_runs_only_that_example(site, built_project):
-    project = with_makefile(built_project)
-    for example in ("examples_nn/dynamic_net.py", "examples_tensor/two_layer_net_numpy.py",
-                    "examples_comparison/all_nine_methods.py"):
+def test_make_html_example_runs_only_that_example(built_fixture):
+    project = with_makefile(built_fixture)
+    # A third example, built once, that the build below leaves unchanged.
+    shutil.copy2(project / "examples_line" / "fit_line.py", project / "examples_line" / "fit_line_copy.py")
+    make = [*no_network(), *make_command("html")]
+    result = subprocess.run(make, cwd=project, env=build_env(), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    full_sitemap = sitemap(project / "_build" / "html")
+    for example in ("examples_line/fit_line.py", "examples_curve/fit_curve.py"):
         with open(project / example, "a") as f:
             f.write(f'\nprint("changed: {Path(example).stem}")\n')
 
-    result = subprocess.run([*no_network(), *make_command("html", "EXAMPLE=dynamic_net")],
-                            cwd=project, env=build_env(), capture_output=True, text=True, timeout=600)
+    result = subprocess.run([*make, "EXAMPLE=fit_line"], cwd=project, env=build_env(), capture_output=True,
+                            text=True, timeout=600)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-5000:]
-    assert "running only dynamic_net.py (EXAMPLE=dynamic_net)" in log
-    assert "changed: dynamic_net" in printed(project, "auto_examples/nn/dynamic_net.html")
+    assert "running only fit_line.py (EXAMPLE=fit_line)" in log
+    assert "changed: fit_line" in printed(project, "auto_examples/line/fit_line.html")
     # The other changed example is rendered with its new code, but was not run.
-    numpy_page = "auto_examples/tensor/two_layer_net_numpy.html"
-    assert 'print("changed: two_layer_net_numpy")' in code(project, numpy_page)
-    assert "changed: two_layer_net_numpy" not in printed(project, numpy_page)
+    curve_page = "auto_examples/curve/fit_curve.html"
+    assert 'print("changed: fit_curve")' in code(project, curve_page)
+    assert "changed: fit_curve" not in printed(project, curve_page)
     # An unchanged example keeps the output of its last run.
-    assert "step 500  loss" in printed(project, "auto_examples/nn/two_layer_net_nn.html")
+    assert "step 100  loss" in printed(project, "auto_examples/line/fit_line_copy.html")
     # A page that leads with its result (example-result) says it has none yet, and builds.
-    comparison = "auto_examples/comparison/all_nine_methods.html"
-    result_box = page_soup(project, comparison).select_one(".example-result")
+    result_box = page_soup(project, curve_page).select_one(".example-result")
     assert "has not run in this build yet" in result_box.get_text() and not result_box.select("img")
     # This build rewrote a few pages; the sitemap still lists them all.
-    assert sitemap(project / "_build" / "html") == sitemap(site.html)
+    assert sitemap(project / "_build" / "html") == full_sitemap
 
     # The next full build runs what was left out.
-    result = subprocess.run([*no_network(), *make_command("html")],
-                            cwd=project, env=build_env(), capture_output=True, text=True, timeout=600)
+    result = subprocess.run(make, cwd=project, env=build_env(), capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
-    assert "changed: two_layer_net_numpy" in printed(project, numpy_page)
-    result_box = page_soup(project, comparison).select_one(".example-result")
+    assert "changed: fit_curve" in printed(project, curve_page)
+    result_box = page_soup(project, curve_page).select_one(".example-result")
     assert result_box.select("img") and "final loss" in result_box.get_text()
 
 
-def test_make_html_example_with_an_unknown_name_lists_the_examples(built_project):
-    project = with_makefile(built_project)
+def test_make_html_example_with_an_unknown_name_lists_the_examples(built_fixture):
+    project = with_makefile(built_fixture)
     before = generated_pages(project)
     result = subprocess.run([*no_network(), *make_command("html", "EXAMPLE=no_such_example")],
                             cwd=project, env=build_env(), capture_output=True, text=True, timeout=600)
     assert result.returncode != 0
     assert "EXAMPLE=no_such_example names no example. The examples are: " in result.stderr
-    assert "dynamic_net" in result.stderr and "two_layer_net_numpy" in result.stderr
+    assert "fit_line" in result.stderr and "fit_curve" in result.stderr
     assert generated_pages(project) == before
 
 
@@ -136,8 +140,8 @@ def wait_for(fetch, condition, timeout: float, what: str):
     pytest.fail(f"gave up waiting for {what} after {timeout} s; last: {str(last)[:300]}")
 
 
-def test_make_livehtml_serves_and_rebuilds_running_only_a_changed_example(built_project, tmp_path):
-    project = with_makefile(built_project)
+def test_make_livehtml_serves_and_rebuilds_running_only_a_changed_example(built_fixture, tmp_path):
+    project = with_makefile(built_fixture)
     port = free_port()
     log = open(tmp_path / "livehtml.log", "w")
     # Not under no_network(): the test has to reach the server.
@@ -149,7 +153,7 @@ def test_make_livehtml_serves_and_rebuilds_running_only_a_changed_example(built_
             return response.read().decode()
 
     try:
-        wait_for(lambda: get("tutorial.html"), lambda html: "Learning PyTorch" in html, 120, "the first page")
+        wait_for(lambda: get("tutorial.html"), lambda html: "The lesson" in html, 120, "the first page")
         untouched = generated_pages(project)
 
         # A page changes: it is rebuilt, no example runs.
@@ -160,12 +164,12 @@ def test_make_livehtml_serves_and_rebuilds_running_only_a_changed_example(built_
         assert generated_pages(project) == untouched
 
         # An example changes: it alone runs again, and its page shows the new output.
-        with open(project / "examples_nn" / "dynamic_net.py", "a") as f:
+        with open(project / "examples_line" / "fit_line.py", "a") as f:
             f.write('\nprint("printed after an edit")\n')
-        wait_for(lambda: get("auto_examples/nn/dynamic_net.html"),
+        wait_for(lambda: get("auto_examples/line/fit_line.html"),
                  lambda html: "printed after an edit" in html, 180, "the edited example")
         changed = {page for page, mtime in generated_pages(project).items() if untouched[page] != mtime}
-        assert changed == {"docs/auto_examples/nn/dynamic_net.rst"}
+        assert changed == {"docs/auto_examples/line/fit_line.rst"}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -199,28 +203,27 @@ def write_inventory(path: Path, project: str, objects: list[tuple[str, str, str]
     InventoryFile.dump(path, env, builder)
 
 
-def test_a_cached_inventory_links_names_in_the_code_to_the_api_docs(built_project, tmp_path):
+def test_a_cached_inventory_links_names_in_the_code_to_the_api_docs(built_fixture, tmp_path):
     cache = tmp_path / "inventories"
     cache.mkdir()
-    write_inventory(cache / "torch.inv", "torch", [
-        ("torch.randn", "function", "generated/torch.randn"),
-        ("torch.nn.Linear", "class", "generated/torch.nn.Linear"),
+    write_inventory(cache / "numpy.inv", "numpy", [
+        ("numpy.mean", "function", "reference/generated/numpy.mean"),
+        ("numpy.random.default_rng", "function", "reference/random/generator"),
     ])
-    result = build_site(built_project, env={"API_INVENTORIES": str(cache)})
+    result = build_site(built_fixture, env={"API_INVENTORIES": str(cache)})
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-5000:]
-    # torch is no longer among the projects without an inventory
-    assert "API links: no cached inventory for python, numpy, matplotlib, tensorflow in " in log
+    # numpy is no longer among the projects without an inventory
+    assert "API links: no cached inventory for python in " in log
 
-    html = built_project / "_build" / "html"
-    tensor = BeautifulSoup((html / "auto_examples/tensor/two_layer_net_tensor.html").read_text(), "html.parser")
-    randn = [a for a in tensor.select("div.highlight-Python pre a") if a.get_text() == "torch.randn"]
-    assert randn, "torch.randn in the code is not a link"
-    assert {a["href"] for a in randn} == {f"{TORCH_DOCS}generated/torch.randn.html#torch.randn"}
-    # The prose's :class: role links through the same inventory.
-    nn_page = BeautifulSoup((html / "auto_examples/nn/two_layer_net_nn.html").read_text(), "html.parser")
-    linear = [a for a in nn_page.select("p a.reference.external") if a.get_text() == "nn.Linear"]
-    assert [a["href"] for a in linear] == [f"{TORCH_DOCS}generated/torch.nn.Linear.html#torch.nn.Linear"]
+    html = built_fixture / "_build" / "html"
+    page = BeautifulSoup((html / "auto_examples/line/fit_line.html").read_text(), "html.parser")
+    mean = [a for a in page.select("div.highlight-Python pre a") if a.get_text() == "np.mean"]
+    assert mean, "np.mean in the code is not a link"
+    assert {a["href"] for a in mean} == {f"{NUMPY_DOCS}reference/generated/numpy.mean.html#numpy.mean"}
+    # The prose's :func: role links through the same inventory.
+    prose = [a for a in page.select("p a.reference.external") if a.get_text() == "numpy.mean()"]
+    assert [a["href"] for a in prose] == [f"{NUMPY_DOCS}reference/generated/numpy.mean.html#numpy.mean"]
 
 
 # -- make inventories --------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from conftest import EXAMPLES, ROOT
+from helpers import EXAMPLES, ROOT
 
 spec = importlib.util.spec_from_file_location("build_speed", ROOT / "benchmarks" / "build_speed.py")
 build_speed = importlib.util.module_from_spec(spec)

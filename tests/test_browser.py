@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from conftest import ROOT, SITE_PATH
+from helpers import ROOT, SITE_PATH
 
 pytestmark = pytest.mark.slow
 

@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import ROOT
-from runner import Example
+from helpers import ROOT
+from helpers import Example
 
 
 def claim(source: str, sentence: str) -> str:

@@ -1,6 +1,7 @@
 """A build never lies: failures are loud and precise, and output always heals.
 
-Each test breaks a private copy of the built project (``built_project``) and
+Each test breaks a private copy of the built fixture site (``built_fixture``:
+two numpy examples, built by the same extension as the real site) and
 rebuilds it exactly as ``make html`` does; only the examples a test touched
 run again. The messages asserted here are the ones a user sees (the README's
 "When an example fails" shows them).
@@ -19,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (
-    GALLERY,
+from helpers import (
+    FIXTURE_GALLERY as GALLERY,
     ROOT,
     broken_links,
     build_env,
@@ -76,13 +77,13 @@ def printed_on(project: Path, folder: str, stem: str) -> str:
 # -- An exception, a syntax error ------------------------------------------------------
 
 
-def test_an_example_that_raises_fails_the_build_naming_file_line_and_exception(built_project):
-    script = built_project / "examples_nn" / "two_layer_net_optim.py"
+def test_an_example_that_raises_fails_the_build_naming_file_line_and_exception(built_fixture):
+    script = built_fixture / "examples_line" / "fit_line.py"
     original = script.read_text(encoding="utf-8")
     line = insert_before(script, "losses = []", 'raise RuntimeError("broken on purpose")')
-    touch(built_project / "examples_nn" / "two_layer_net_nn.py")  # a second example to run
+    touch(built_fixture / "examples_curve" / "fit_curve.py")  # a second example to run
 
-    log = build_fails(built_project, script)
+    log = build_fails(built_fixture, script)
     assert "running 2 examples, each in a process of its own" in log
     assert f'{script}", line {line}, in <module>' in log
     assert "RuntimeError: broken on purpose" in log
@@ -90,21 +91,21 @@ def test_an_example_that_raises_fails_the_build_naming_file_line_and_exception(b
 
     # Fixed, the example runs again and its page shows no trace of the failure.
     script.write_text(original, encoding="utf-8")
-    status, log = build_log(built_project)
+    status, log = build_log(built_fixture)
     assert status == 0, log
-    page = built_project / "_build/html" / GALLERY["examples_nn"] / "two_layer_net_optim.html"
+    page = built_fixture / "_build/html" / GALLERY["examples_line"] / "fit_line.html"
     html = page.read_text(encoding="utf-8")
-    assert "step 500  loss" in html and "broken on purpose" not in html
+    assert "step 100  loss" in html and "broken on purpose" not in html
 
 
-def test_an_example_with_a_syntax_error_fails_the_build_naming_file_and_line(built_project):
-    script = built_project / "examples_nn" / "two_layer_net_module.py"
+def test_an_example_with_a_syntax_error_fails_the_build_naming_file_and_line(built_fixture):
+    script = built_fixture / "examples_curve" / "fit_curve.py"
     with script.open("a", encoding="utf-8") as f:
         f.write('print("never closed"\n')
     line = len(script.read_text(encoding="utf-8").splitlines())
 
     # Without -W too: a failed example is an error, not a warning.
-    log = build_fails(built_project, script, strict=False)
+    log = build_fails(built_fixture, script, strict=False)
     assert f'{script}", line {line}' in log
     assert "SyntaxError: " in log
 
@@ -112,44 +113,45 @@ def test_an_example_with_a_syntax_error_fails_the_build_naming_file_and_line(bui
 # -- Every other way an example can end ---------------------------------------------------
 
 
-def test_every_way_an_example_can_end_fails_the_build_once_naming_it(site, built_project):
+def test_every_way_an_example_can_end_fails_the_build_once_naming_it(fixture_site, built_fixture):
     """sys.exit(0), sys.exit(1), os._exit, a segfault and a C call past the time limit, in one build."""
     breakages = {
-        "examples_tensor/two_layer_net_numpy.py": "import sys; sys.exit(0)",
-        "examples_tensor/two_layer_net_tensor.py": "import sys; sys.exit(1)",
-        "examples_autograd/two_layer_net_autograd.py": "import os; os._exit(3)",
-        "examples_autograd/two_layer_net_custom_function.py": "import ctypes; ctypes.string_at(0)",
-        "examples_nn/dynamic_net.py": "import ctypes; ctypes.CDLL(None).sleep(600)",
+        "exits_0.py": "import sys; sys.exit(0)",
+        "exits_1.py": "import sys; sys.exit(1)",
+        "os_exit.py": "import os; os._exit(3)",
+        "segfault.py": "import ctypes; ctypes.string_at(0)",
+        "hangs_in_c.py": "import ctypes; ctypes.CDLL(None).sleep(600)",
     }
-    originals, lines = {}, {}
+    model = built_fixture / "examples_line" / "fit_line.py"
+    lines = {}
     for name, code in breakages.items():
-        script = built_project / name
-        originals[name] = script.read_text(encoding="utf-8")
+        script = built_fixture / "examples_line" / name
+        shutil.copy2(model, script)
         lines[name] = insert_before(script, "losses = []", code)
-    rerun(built_project, "examples_nn", "two_layer_net_nn")  # runs beside them, and passes
+    rerun(built_fixture, "examples_curve", "fit_curve")  # runs beside them, and passes
 
-    html = built_project / "_build" / "html"
+    html = built_fixture / "_build" / "html"
     last_good_site = {path.relative_to(html) for path in html.rglob("*") if path.is_file()}
     start = time.monotonic()
-    log = build_fails(built_project, *(built_project / name for name in breakages), env={"EXAMPLE_TIME_LIMIT": "10"})
-    assert time.monotonic() - start < 120  # no hang: the C call was killed at 10 s
+    log = build_fails(built_fixture, *(built_fixture / "examples_line" / name for name in breakages),
+                      env={"EXAMPLE_TIME_LIMIT": "3"})
+    assert time.monotonic() - start < 60  # no hang: the C call was killed at 3 s
 
     def where(name):
-        return f'File "{built_project / name}", line {lines[name]}'
+        return f'File "{built_fixture / "examples_line" / name}", line {lines[name]}'
 
     expected = {
-        "two_layer_net_numpy.py": rf'{where("examples_tensor/two_layer_net_numpy.py")}, in <module>\n(?:.*\n){{1,3}}?'
-                                  r"\s*SystemExit: 0\n\s*two_layer_net_numpy\.py called sys\.exit\(0\), which ends the "
-                                  r"program before its page is complete",
-        "two_layer_net_tensor.py": r"two_layer_net_tensor\.py called sys\.exit\(1\)",
-        "two_layer_net_autograd.py": r"two_layer_net_autograd\.py ended its process with exit status 3 before it "
-                                     rf"finished.*\n\s*Where it was:\n\s*{where('examples_autograd/two_layer_net_autograd.py')}",
-        "two_layer_net_custom_function.py": r"two_layer_net_custom_function\.py crashed: its process was killed by "
-                                            r"signal 11 \(SIGSEGV, Segmentation fault\)\.\n\s*Where it was:\n.*\n\s*"
-                                            + where("examples_autograd/two_layer_net_custom_function.py"),
-        "dynamic_net.py": r"dynamic_net\.py ran for 1\d\.\d s, past the time limit of 10 s per example, so its "
-                          r"process was stopped .*\n\s*Where it was when stopped:\n\s*"
-                          + where("examples_nn/dynamic_net.py"),
+        "exits_0.py": rf'{where("exits_0.py")}, in <module>\n(?:.*\n){{1,3}}?'
+                      r"\s*SystemExit: 0\n\s*exits_0\.py called sys\.exit\(0\), which ends the "
+                      r"program before its page is complete",
+        "exits_1.py": r"exits_1\.py called sys\.exit\(1\)",
+        "os_exit.py": r"os_exit\.py ended its process with exit status 3 before it "
+                      rf"finished.*\n\s*Where it was:\n\s*{where('os_exit.py')}",
+        "segfault.py": r"segfault\.py crashed: its process was killed by "
+                       r"signal 11 \(SIGSEGV, Segmentation fault\)\.\n\s*Where it was:\n.*\n\s*"
+                       + where("segfault.py"),
+        "hangs_in_c.py": r"hangs_in_c\.py ran for [3-9]\.\d s, past the time limit of 3 s per example, so its "
+                         r"process was stopped .*\n\s*Where it was when stopped:\n\s*" + where("hangs_in_c.py"),
     }
     for name, pattern in expected.items():
         assert re.search(pattern, log), f"{name}:\n{log[-6000:]}"
@@ -157,52 +159,55 @@ def test_every_way_an_example_can_end_fails_the_build_once_naming_it(site, built
     assert log.count("each in a process of its own") == 1  # nothing ran a second time
 
     # The example that passed has its complete page...
-    nn_page = (html / GALLERY["examples_nn"] / "two_layer_net_nn.html").read_text(encoding="utf-8")
-    assert "step 500  loss" in nn_page and "sphx_glr_two_layer_net_nn_001.png" in nn_page
+    curve_page = (html / GALLERY["examples_curve"] / "fit_curve.html").read_text(encoding="utf-8")
+    assert "final loss" in curve_page and "sphx_glr_fit_curve_001.png" in curve_page
     # ...and the failed build deleted nothing of the last good site.
     assert not {p for p in last_good_site if not (html / p).is_file()}
     assert not broken_links(html)
 
-    # Fixed, every page is back to what a clean build gives.
-    for name, text in originals.items():
-        (built_project / name).write_text(text, encoding="utf-8")
-    status, log = build_log(built_project)
+    # Fixed (the broken examples removed), every page is back to what a clean build gives.
+    for name in breakages:
+        (built_fixture / "examples_line" / name).unlink()
+    status, log = build_log(built_fixture)
     assert status == 0, log[-4000:]
-    assert not fingerprint_differences(site_fingerprint(built_project), site_fingerprint(site.project))
+    assert not fingerprint_differences(site_fingerprint(built_fixture), site_fingerprint(fixture_site.project))
 
 
 # -- One example cannot reach another --------------------------------------------------
 
 
-def test_what_one_example_changes_in_its_process_never_reaches_another(site, built_project):
-    script = built_project / "examples_nn" / "two_layer_net_nn.py"
-    insert_before(script, "import matplotlib.pyplot as plt",
-                  "import torch", "torch.set_default_dtype(torch.float64)", "torch.manual_seed(12345)")
-    for stem in ("two_layer_net_optim", "two_layer_net_module", "dynamic_net"):
-        rerun(built_project, "examples_nn", stem)
+def test_what_one_example_changes_in_its_process_never_reaches_another(fixture_site, built_fixture):
+    script = built_fixture / "examples_line" / "fit_line.py"
+    # Silence print for whatever runs after it in the same process.
+    insert_before(script, "losses = []", "import builtins", "builtins.print = lambda *args, **kwargs: None")
+    rerun(built_fixture, "examples_curve", "fit_curve")
+    # Longest first: the changed example runs first, one at a time, the way state would leak.
+    (built_fixture / "docs" / GALLERY["examples_line"] / "fit_line.cost.json").write_text(
+        '{"time": 99.0, "memory": 0.0}')
 
-    # One at a time, the way state would leak from one example to the next.
-    status, log = build_log(built_project, env={"EXAMPLE_WORKERS": "1"})
+    status, log = build_log(built_fixture, env={"EXAMPLE_WORKERS": "1"})
     assert status == 0, log[-4000:]
-    assert printed_on(built_project, "examples_nn", "two_layer_net_nn") != printed_on(site.project, "examples_nn", "two_layer_net_nn")
-    for stem in ("two_layer_net_optim", "two_layer_net_module", "dynamic_net"):
-        assert printed_on(built_project, "examples_nn", stem) == printed_on(site.project, "examples_nn", stem), stem
-    assert "running 4 examples, each in a process of its own, 1 at a time" in log
+    assert log.index("fit_line.py") < log.index("fit_curve.py")  # the order the examples ran in
+    assert "step 100  loss" not in printed_on(built_fixture, "examples_line", "fit_line")
+    assert printed_on(built_fixture, "examples_curve", "fit_curve") == printed_on(
+        fixture_site.project, "examples_curve", "fit_curve")
+    assert "final loss" in printed_on(built_fixture, "examples_curve", "fit_curve")
+    assert "running 2 examples, each in a process of its own, 1 at a time" in log
 
 
 # -- Warnings -----------------------------------------------------------------------------
 
 
-def test_a_warning_fails_every_build_until_it_is_fixed(built_project):
-    index = built_project / "docs" / "index.rst"
+def test_a_warning_fails_every_build_until_it_is_fixed(built_fixture):
+    index = built_fixture / "docs" / "index.rst"
     original = index.read_text(encoding="utf-8")
     index.write_text(original + "\nSee :ref:`no-such-section`.\n", encoding="utf-8")
     for attempt in range(2):  # the second build changes nothing, and still fails
-        status, log = build_log(built_project)
+        status, log = build_log(built_fixture)
         assert status != 0, f"build {attempt + 1} passed over a broken reference"
         assert "undefined label: 'no-such-section'" in log
     index.write_text(original, encoding="utf-8")
-    status, log = build_log(built_project)
+    status, log = build_log(built_fixture)
     assert status == 0, log[-4000:]
     assert "WARNING" not in log
 
@@ -222,31 +227,31 @@ def test_sphinxopts_adds_to_the_strict_options_instead_of_replacing_them():
 # shows, a notebook, a thumbnail, a checksum) and the site (a page, a figure, the search
 # index, a page's source copy, a download, a doctree, the environment of the next build).
 LOST = [
-    "docs/auto_examples/comparison/images/sphx_glr_all_nine_methods_001.png",
-    "docs/auto_examples/tensor/two_layer_net_numpy.ipynb",
-    "docs/auto_examples/autograd/images/thumb/sphx_glr_two_layer_net_autograd_thumb.png",
-    "docs/auto_examples/nn/two_layer_net_optim.py.md5",
+    "docs/auto_examples/curve/images/sphx_glr_fit_curve_001.png",
+    "docs/auto_examples/line/fit_line.ipynb",
+    "docs/auto_examples/curve/images/thumb/sphx_glr_fit_curve_thumb.png",
+    "docs/auto_examples/line/fit_line.py.md5",
     "_build/html/tutorial.html",
-    "_build/html/_images/sphx_glr_dynamic_net_001.png",
+    "_build/html/_images/sphx_glr_fit_line_001.png",
     "_build/html/searchindex.js",
     "_build/html/_sources/index.rst.txt",
-    "_build/doctrees/auto_examples/nn/two_layer_net_module.doctree",
+    "_build/doctrees/auto_examples/line/fit_line.doctree",
 ]
 
 
-def test_lost_output_is_rebuilt_exactly_as_a_clean_build_makes_it(site, built_project):
+def test_lost_output_is_rebuilt_exactly_as_a_clean_build_makes_it(fixture_site, built_fixture):
     # Build once where the copy now lies, so that what follows is a plain rebuild.
-    assert build_site(built_project).returncode == 0
+    assert build_site(built_fixture).returncode == 0
     for name in LOST:
-        (built_project / name).unlink()
-    download = next((built_project / "_build" / "html" / "_downloads").rglob("*.ipynb"))
+        (built_fixture / name).unlink()
+    download = next((built_fixture / "_build" / "html" / "_downloads").rglob("*.ipynb"))
     download.unlink()
 
-    status, log = build_log(built_project)
+    status, log = build_log(built_fixture)
     assert status == 0, log[-4000:]
-    # Only the examples whose own outputs were lost ran again.
-    assert "running 4 examples, each in a process of its own" in log
-    assert not fingerprint_differences(site_fingerprint(built_project), site_fingerprint(site.project))
+    # Only the examples whose own outputs were lost ran again: both, here.
+    assert "running 2 examples, each in a process of its own" in log
+    assert not fingerprint_differences(site_fingerprint(built_fixture), site_fingerprint(fixture_site.project))
 
 
 # (signal, the line of the build's output after which it is sent, whether the
@@ -261,18 +266,18 @@ INTERRUPTIONS = [
 
 @pytest.mark.parametrize(("signame", "after", "half_written_index"), INTERRUPTIONS,
                          ids=["examples", "reading", "writing", "search-index"])
-def test_an_interrupted_build_is_repaired_by_the_next(site, built_project, signame, after, half_written_index):
-    assert build_site(built_project).returncode == 0
-    rerun(built_project, "examples_tensor", "two_layer_net_tensor")
-    rerun(built_project, "examples_nn", "two_layer_net_module")
+def test_an_interrupted_build_is_repaired_by_the_next(fixture_site, built_fixture, signame, after, half_written_index):
+    assert build_site(built_fixture).returncode == 0
+    rerun(built_fixture, "examples_line", "fit_line")
+    rerun(built_fixture, "examples_curve", "fit_curve")
 
     # The same command as build_site, started in a process group of its own
     # (the way a terminal's Ctrl-C reaches the build and every process it started).
     command = [
         *no_network(), sys.executable, "-u", str(ROOT / "tools" / "sphinx_build.py"), "-M", "html",
-        str(built_project / "docs"), str(built_project / "_build"), "-c", str(built_project), "-W", "--keep-going",
+        str(built_fixture / "docs"), str(built_fixture / "_build"), "-W", "--keep-going",
     ]
-    build = subprocess.Popen(command, cwd=built_project, env=build_env(), stdout=subprocess.PIPE,
+    build = subprocess.Popen(command, cwd=built_fixture, env=build_env(), stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
     seen = []
     for line in build.stdout:
@@ -283,60 +288,61 @@ def test_an_interrupted_build_is_repaired_by_the_next(site, built_project, signa
     build.stdout.read()
     assert build.wait(timeout=60) != 0, "the build finished before it could be interrupted:\n" + "".join(seen)
     if half_written_index:
-        index = built_project / "_build" / "html" / "searchindex.js"
+        index = built_fixture / "_build" / "html" / "searchindex.js"
         index.write_bytes(index.read_bytes()[: index.stat().st_size // 2])
 
-    status, log = build_log(built_project)
+    status, log = build_log(built_fixture)
     assert status == 0, log[-4000:]
-    assert not fingerprint_differences(site_fingerprint(built_project), site_fingerprint(site.project))
+    assert not fingerprint_differences(site_fingerprint(built_fixture), site_fingerprint(fixture_site.project))
 
 
 # -- Wrong output -----------------------------------------------------------------------------
 
 
-def test_a_loss_of_nan_fails_the_build_and_a_long_output_is_cut_on_the_tutorial_page(built_project):
-    script = built_project / "examples_nn" / "dynamic_net.py"
+def test_a_loss_of_nan_fails_the_build_and_a_long_output_is_cut_on_the_tutorial_page(built_fixture):
+    script = built_fixture / "examples_line" / "fit_line.py"
     text = script.read_text(encoding="utf-8")
-    assert "\nlr = 1e-4  # the learning rate\n" in text
-    script.write_text(text.replace("\nlr = 1e-4  # the learning rate\n", "\nlr = 1.0\n"), encoding="utf-8")
-    chatty = built_project / "examples_nn" / "two_layer_net_module.py"
-    insert_before(chatty, "losses = []", "for i in range(200_000):", "    print('line', i)")
+    assert "\nlr = 0.1  # the learning rate\n" in text
+    script.write_text(text.replace("\nlr = 0.1  # the learning rate\n", "\nlr = 100.0\n"), encoding="utf-8")
+    chatty = built_fixture / "examples_curve" / "fit_curve.py"
+    insert_before(chatty, "losses = []", "for i in range(20_000):", "    print('line', i)")
 
-    log = build_fails(built_project, script)
+    log = build_fails(built_fixture, script)
     assert re.search(
-        r"dynamic_net\.py printed a number that is not finite \(nan or inf\), in line \d+ of its output:\n"
-        r"\s*step 100  loss (nan|inf)\n", log), log[-4000:]
+        r"fit_line\.py printed a number that is not finite \(nan or inf\), in line \d+ of its output:\n"
+        r"\s*step \d+  loss (nan|inf)\n", log), log[-4000:]
     assert "# sphinx_gallery_allow_nonfinite = True" in log
 
     # The long output: cut on the narrative page, whole on the example page.
-    html = built_project / "_build" / "html"
+    html = built_fixture / "_build" / "html"
     from bs4 import BeautifulSoup
 
     tutorial = BeautifulSoup((html / "tutorial.html").read_text(encoding="utf-8"), "html.parser")
-    (section,) = [div for div in tutorial.select(".tutorial-example") if "two_layer_net_module.py" in div.get_text()]
+    (section,) = [div for div in tutorial.select(".tutorial-example") if "fit_curve.py" in div.get_text()]
     shown = section.select_one(".tutorial-output pre").get_text()
-    assert "line 0\n" in shown and "step 500  loss" in shown and len(shown.splitlines()) <= 41
-    assert re.search(r"\[\.\.\. 199,9\d\d lines not shown here \.\.\.\]", shown)
+    assert "line 0\n" in shown and "final loss" in shown and len(shown.splitlines()) <= 41
+    assert re.search(r"\[\.\.\. 19,9\d\d lines not shown here \.\.\.\]", shown)
     note = section.select_one(".tutorial-output-cut")
-    assert "it has 200,00" in note.get_text() and note.find("a")["href"].endswith("two_layer_net_module.html#sphx-glr-auto-examples-nn-two-layer-net-module-py")
-    example_page = (html / GALLERY["examples_nn"] / "two_layer_net_module.html").read_text(encoding="utf-8")
-    assert "line 123456\n" in example_page
+    assert "it has 20,00" in note.get_text() and note.find("a")["href"].endswith(
+        "fit_curve.html#sphx-glr-auto-examples-curve-fit-curve-py")
+    example_page = (html / GALLERY["examples_curve"] / "fit_curve.html").read_text(encoding="utf-8")
+    assert "line 12345\n" in example_page
 
     # An example that means to show a diverging loss says so, and passes.
     insert_before(script, "losses = []", "# sphinx_gallery_allow_nonfinite = True")
-    status, log = build_log(built_project)
+    status, log = build_log(built_fixture)
     assert status == 0, log[-4000:]
 
 
 # -- Paths and names -------------------------------------------------------------------------
 
 
-def test_a_checkout_path_with_spaces_and_non_ascii_characters_builds(built_project, tmp_path):
+def test_a_checkout_path_with_spaces_and_non_ascii_characters_builds(built_fixture, tmp_path):
     moved = tmp_path / "my projects" / "Ünïcode tütorial" / "learning pytorch"
-    shutil.copytree(built_project, moved, symlinks=True)
+    shutil.copytree(built_fixture, moved, symlinks=True)
     shutil.copy2(ROOT / "Makefile", moved)
     shutil.copytree(ROOT / "tools", moved / "tools")
-    touch(moved / "examples_nn" / "dynamic_net.py")
+    touch(moved / "examples_line" / "fit_line.py")
     # Through make, with a virtual environment whose path has a space too.
     venv = tmp_path / "virtual env"
     venv.symlink_to(Path(sys.executable).parents[1])
@@ -346,54 +352,47 @@ def test_a_checkout_path_with_spaces_and_non_ascii_characters_builds(built_proje
     assert status == 0, log[-4000:]
     assert "WARNING" not in log
     assert "running 1 example, each in a process of its own" in log
-    page = moved / "_build" / "html" / GALLERY["examples_nn"] / "dynamic_net.html"
-    assert "step 500  loss" in page.read_text(encoding="utf-8")
+    page = moved / "_build" / "html" / GALLERY["examples_line"] / "fit_line.html"
+    assert "step 100  loss" in page.read_text(encoding="utf-8")
 
 
-def test_an_example_file_name_with_a_space_stops_the_build_naming_it(built_project):
-    (built_project / "examples_nn" / "dynamic_net.py").rename(built_project / "examples_nn" / "dynamic net.py")
-    status, log = build_log(built_project)
+def test_an_example_file_name_with_a_space_stops_the_build_naming_it(built_fixture):
+    (built_fixture / "examples_line" / "fit_line.py").rename(built_fixture / "examples_line" / "fit line.py")
+    status, log = build_log(built_fixture)
     assert status != 0
     assert ("Example file names must not contain spaces (they become page and image names and would "
-            "break links). Rename: examples_nn/dynamic net.py") in log
+            "break links). Rename: examples_line/fit line.py") in log
     assert "Traceback" not in log
 
 
 # -- Removed examples, missing packages ----------------------------------------------------------
 
 
-def test_removing_an_example_leaves_nothing_behind(built_project):
+def test_removing_an_example_leaves_nothing_behind(built_fixture):
     # Build once where the copy now lies (a moved project is re-read in full),
     # so that the build after the removal is a truly incremental one.
-    assert build_site(built_project).returncode == 0
+    assert build_site(built_fixture).returncode == 0
 
-    (built_project / "examples_nn" / "dynamic_net.py").unlink()
-    tutorial = built_project / "docs" / "tutorial.rst"
+    (built_fixture / "examples_curve" / "fit_curve.py").unlink()
+    tutorial = built_fixture / "docs" / "tutorial.rst"
     text = tutorial.read_text(encoding="utf-8")
-    directive = ".. tutorial-example:: ../examples_nn/dynamic_net.py\n"
+    directive = ".. tutorial-example:: ../examples_curve/fit_curve.py\n"
     assert directive in text
     tutorial.write_text(text.replace(directive, ""), encoding="utf-8")
 
-    status, log = build_log(built_project)
+    status, log = build_log(built_fixture)
     assert status == 0, log
     assert "WARNING" not in log
 
-    html = built_project / "_build" / "html"
+    html = built_fixture / "_build" / "html"
     leftovers = [
-        str(path.relative_to(built_project))
-        for root in (html, built_project / "_build" / "doctrees", built_project / "docs")
-        for path in root.rglob("*dynamic_net*")
+        str(path.relative_to(built_fixture))
+        for root in (html, built_fixture / "_build" / "doctrees", built_fixture / "docs")
+        for path in root.rglob("*fit_curve*")
     ]
     assert not leftovers, leftovers  # page, downloads, images, thumbnail, generated files
-    # The comparison example trains a dynamic network of its own, in a function
-    # named dynamic_net, so its page names it; any other mention is a leftover.
-    naming_it = {"auto_examples/comparison/all_nine_methods.html"}
-    assert "def dynamic_net():" in (built_project / "examples_comparison" / "all_nine_methods.py").read_text()
-    mentions = [
-        str(page.relative_to(html))
-        for page in html.rglob("*.html")
-        if "dynamic_net" in page.read_text(encoding="utf-8") and str(page.relative_to(html)) not in naming_it
-    ]
+    mentions = [str(page.relative_to(html)) for page in html.rglob("*.html")
+                if "fit_curve" in page.read_text(encoding="utf-8")]
     assert not mentions, mentions  # gallery thumbnail, sidebars, times pages
     assert not broken_links(html)
 

@@ -14,7 +14,7 @@ import shlex
 import pytest
 import yaml
 
-from conftest import ROOT
+from helpers import ROOT
 
 PYTHON = (ROOT / ".python-version").read_text().strip()
 
@@ -78,7 +78,7 @@ def test_read_the_docs_publishes_the_built_html(readthedocs):
     commands = readthedocs["build"]["commands"]
     assert any(re.search(r"\bcp -r _build/html \$READTHEDOCS_OUTPUT/html$", c) for c in commands), commands
     # Its address reaches conf.py through the variable conf.py reads.
-    assert "READTHEDOCS_CANONICAL_URL" in (ROOT / "conf.py").read_text()
+    assert "READTHEDOCS_CANONICAL_URL" in (ROOT / "docs" / "conf.py").read_text()
 
 
 # -- GitHub Actions -------------------------------------------------------------------
@@ -124,7 +124,7 @@ def test_workflow_publishes_from_main_to_the_branch_conf_py_links_colab_to(workf
     assert set(deploy["needs"]) == {"test", "build"}
     assert "refs/heads/main" in deploy["if"] and "push" in deploy["if"]
     assert deploy["permissions"]["contents"] == "write"
-    conf = runpy.run_path(str(ROOT / "conf.py"))
+    conf = runpy.run_path(str(ROOT / "docs" / "conf.py"))
     push = [s for s in deploy["steps"] if "git push" in s.get("run", "")]
     assert push[0]["env"]["BRANCH"] == conf["deployed_branch"]
     # GitHub Pages runs Jekyll unless told not to, and Jekyll drops _static/ and _downloads/.

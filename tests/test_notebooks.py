@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from conftest import EXAMPLES, GALLERY, REPOSITORY_URL, TUTORIAL
+from helpers import EXAMPLES, GALLERY, REPOSITORY_URL, TUTORIAL
 
 # reStructuredText that Jupyter would show as it is.
 LEFTOVER_RST = {

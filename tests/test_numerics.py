@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import TUTORIAL
-from runner import Example
+from helpers import TUTORIAL
+from helpers import Example
 
 N, D_IN, H, D_OUT = 64, 1000, 100, 10
 FLOAT32_EPS = float(np.finfo(np.float32).eps)

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 
 CHECK = ROOT.parent / "shared" / "originality" / "check.py"
 #: Code lines that may repeat the original: the spec's own signatures and

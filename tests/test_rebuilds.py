@@ -1,6 +1,6 @@
 """Rebuilds do only what they must.
 
-Like the failure tests, these start from a private copy of the built project.
+Like the failure tests, these start from a private copy of the built fixture site.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from conftest import build_site
+from helpers import build_site
 
 pytestmark = pytest.mark.slow
 
@@ -19,8 +19,8 @@ def imported_modules(importtime_log: str) -> set[str]:
     return set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)\s*$", importtime_log, re.M))
 
 
-def test_a_rebuild_that_runs_no_example_imports_neither_matplotlib_nor_torch(built_project):
-    result = build_site(built_project, python_options=("-X", "importtime"))
+def test_a_rebuild_that_runs_no_example_imports_neither_matplotlib_nor_numpy(built_fixture):
+    result = build_site(built_fixture, python_options=("-X", "importtime"))
     assert result.returncode == 0, result.stderr[-4000:]
     modules = imported_modules(result.stderr)
     assert "sphinx_gallery.gen_rst" in modules  # the log is what we think it is

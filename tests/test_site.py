@@ -16,10 +16,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from tutorial_site.directives import example_cells
 
-from tutorial_gallery import example_cells  # noqa: E402
-
-from conftest import (
+from helpers import (
     EXAMPLES,
     GALLERY,
     ROOT,
@@ -27,6 +26,7 @@ from conftest import (
     SITE_URL,
     TUTORIAL,
     broken_links,
+    code_text,
     example_source,
     fingerprint_differences,
     no_network,
@@ -48,10 +48,6 @@ def heading_text(tag):
     return "".join(
         text for text in tag.find_all(string=True) if not text.find_parent("a", class_="headerlink")
     ).strip()
-
-
-def code_text(soup_or_tag, selector="div.highlight-python pre, div.highlight-Python pre"):
-    return "\n".join(pre.get_text() for pre in soup_or_tag.select(selector))
 
 
 # -- Every example page ------------------------------------------------------

@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -23,8 +24,7 @@ import pytest
 from ipykernel.kernelspec import write_kernel_spec
 from nbclient import NotebookClient
 
-from conftest import GALLERY, ONE_THREAD, ROOT, TUTORIAL
-from test_site import code_text
+from helpers import GALLERY, ONE_THREAD, ROOT, TUTORIAL, code_text
 
 pytestmark = pytest.mark.slow
 
@@ -49,13 +49,28 @@ def in_order_within(part: list[str], whole: list[str]) -> bool:
     return all(line in rest for line in part)
 
 
-@EXAMPLES
-def test_example_runs_as_a_script_and_prints_what_its_page_shows(site, tmp_path, folder, filename):
-    script = ROOT / folder / filename
+@pytest.fixture(scope="module")
+def script_runs(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
+    """Every tutorial example run as a script in an empty folder of its own, two at a time.
+
+    Each run is a fresh Python on one thread, so two side by side on this
+    2-CPU machine take the time of one; each test below checks its own run.
+    """
     env = dict(os.environ, MPLBACKEND="Agg", **ONE_THREAD)
-    result = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300
-    )
+
+    def run(filename: str, folder: str):
+        cwd = tmp_path_factory.mktemp(filename.removesuffix(".py"))
+        result = subprocess.run([sys.executable, str(ROOT / folder / filename)], capture_output=True,
+                                text=True, env=env, cwd=cwd, timeout=300)
+        return filename, (result, cwd)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(lambda item: run(item[1], item[0]), [(f, n) for f, n, _ in TUTORIAL]))
+
+
+@EXAMPLES
+def test_example_runs_as_a_script_and_prints_what_its_page_shows(site, script_runs, folder, filename):
+    result, tmp_path = script_runs[filename]
     assert result.returncode == 0, result.stderr[-4000:]
     printed, shown = lines(result.stdout), lines(printed_on_page(site, folder, filename))
     assert any(line.startswith("step 500  loss") for line in printed)
@@ -81,15 +96,26 @@ def this_python_as_kernel(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="module")
+def notebook_runs(site, this_python_as_kernel, tmp_path_factory) -> dict[str, nbformat.NotebookNode]:
+    """Every tutorial example's generated notebook, run in a fresh kernel, two kernels at a time."""
+
+    def run(folder: str, filename: str):
+        path = site.project / "docs" / GALLERY[folder] / f"{filename.removesuffix('.py')}.ipynb"
+        notebook = nbformat.read(path, as_version=4)
+        cwd = tmp_path_factory.mktemp(f"notebook-{filename.removesuffix('.py')}")
+        client = NotebookClient(notebook, timeout=300, kernel_name="python3",
+                                resources={"metadata": {"path": str(cwd)}})
+        client.execute()
+        return filename, notebook
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(lambda item: run(item[0], item[1]), [(f, n) for f, n, _ in TUTORIAL]))
+
+
 @EXAMPLES
-@pytest.mark.usefixtures("this_python_as_kernel")
-def test_generated_notebook_runs_top_to_bottom_in_a_fresh_kernel(site, tmp_path, folder, filename):
-    path = site.project / "docs" / GALLERY[folder] / f"{filename.removesuffix('.py')}.ipynb"
-    notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    )
-    client.execute()
+def test_generated_notebook_runs_top_to_bottom_in_a_fresh_kernel(site, notebook_runs, folder, filename):
+    notebook = notebook_runs[filename]
 
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert not errors

@@ -2,9 +2,9 @@
 
 ``make inventories`` runs this where there is a network (hosted builds do it
 before ``make html``). It reads ``api_docs`` and ``api_inventories`` from
-conf.py, downloads each project's ``objects.inv``, checks that Sphinx can read
+docs/conf.py, downloads each project's ``objects.inv``, checks that Sphinx can read
 it, and saves it as ``<api_inventories>/<name>.inv``. The build itself only
-ever reads that folder (docs/_ext/api_links.py).
+ever reads that folder (``tutorial_site.publishing``).
 
     python tools/fetch_inventories.py                  # everything in conf.py
     python tools/fetch_inventories.py --dest DIR torch=URL ...   # chosen ones
@@ -23,10 +23,9 @@ from pathlib import Path
 
 from sphinx.util.inventory import InventoryFile
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+from tutorial_site.publishing import documentation_and_inventory
 
-from api_links import documentation_and_inventory  # noqa: E402
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def fetch(documentation: str, inventory: str, dest: Path, timeout: float = 60) -> int:
@@ -50,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="fetch only these (default: every entry of conf.py's api_docs)")
     args = parser.parse_args(argv)
 
-    conf = runpy.run_path(str(ROOT / "conf.py"))
-    dest = args.dest or ROOT / conf["api_inventories"]
+    conf = runpy.run_path(str(DOCS / "conf.py"))
+    dest = args.dest or DOCS / conf["api_inventories"]
     if args.projects:
         table = {}
         for item in args.projects:

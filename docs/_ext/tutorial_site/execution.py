@@ -23,11 +23,12 @@ process:
   C ``exit()``), a fatal signal (named, with the Python stack that
   :mod:`faulthandler` wrote), and a run past ``example_time_limit``, after
   which the child is killed, C code and all, and the message gives the limit,
-  the time it ran and where it was. The example fails the build once, by
-  name (see ``gallery_guard``), and is never run a second time.
-* **Wrong numbers fail too.** An example whose printed output contains
-  ``nan`` or ``inf`` fails, naming the line, unless its source says
-  ``# sphinx_gallery_allow_nonfinite = True``.
+  the time it ran and where it was (worded by :mod:`.failures`). The
+  example fails the build once, by name, and is never run a second time.
+* **Missing packages, named up front.** Before any example runs, every module
+  the examples import is looked up. A missing one stops the build with one
+  message naming the module, the examples that need it and the requirement
+  line that installs it, instead of a traceback in the middle of the build.
 * **Nothing half-done is trusted.** Before an example runs, its checksum and
   its list of outputs are deleted; the child writes that list
   (``<name>.outputs.json``) last, once every output is on disk. An example
@@ -49,13 +50,13 @@ import contextlib
 import faulthandler
 import glob
 import importlib
+import importlib.util
 import itertools
 import json
 import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
-import re
 import signal
 import sys
 import tempfile
@@ -63,117 +64,75 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from textwrap import indent
 from typing import Any
 
-import sphinx_gallery.gen_rst as gen_rst
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 from sphinx.application import Sphinx
 from sphinx.util import logging
-from sphinx_gallery.gen_rst import _read_cached_cost, executable_script
-from sphinx_gallery.py_source_parser import split_code_and_text_blocks
-from sphinx_gallery.utils import _collect_gallery_files, get_md5sum
 
-from gallery_guard import gallery_paths, imported_modules
-from tutorial_gallery import read_images, read_script_output
+from . import failures, seam
+from .examples import MANIFEST_SUFFIX, Example, all_examples, is_selected
+from .seam import read_images
 
 logger = logging.getLogger(__name__)
-
-#: sphinx-gallery's own function, which the children call.
-_generate_file_rst = gen_rst.generate_file_rst
 
 #: Results of the examples run before sphinx-gallery's pass, by source path.
 _results: dict[str, tuple] = {}
 #: This build's ``example_time_limit``.
 _time_limit = 0.0
 
-#: Written last by a child, listing the example's outputs (relative paths).
-MANIFEST_SUFFIX = ".outputs.json"
-
-#: The per-file setting that lets an example print nan or inf.
-ALLOW_NONFINITE = "allow_nonfinite"
-
-_NONFINITE = re.compile(r"(?<![\w.])[-+]?(?:nan|inf|infinity)(?![\w.])", re.IGNORECASE)
-
 
 # -- Which examples need running -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Task:
-    """One example script and the gallery folder its outputs go to."""
-
-    fname: str
-    gallery_dir: Path
-    examples_dir: Path
-
-    @property
-    def source(self) -> Path:
-        return self.examples_dir / self.fname
-
-    @property
-    def target(self) -> Path:
-        return self.gallery_dir / self.fname
-
-    @property
-    def key(self) -> str:
-        """How sphinx-gallery names the example in its bookkeeping."""
-        return os.path.normpath(self.source)
-
-    @property
-    def manifest(self) -> Path:
-        return self.gallery_dir / f"{self.target.stem}{MANIFEST_SUFFIX}"
-
-
-def example_outputs(task: Task) -> list[str]:
+def example_outputs(example: Example) -> list[str]:
     """The files a finished run of ``task`` left, relative to its gallery folder."""
-    folder, stem = task.gallery_dir, task.target.stem
+    folder, stem = example.gallery_dir, example.stem
     names = {
         path.name
         for path in folder.glob(f"{glob.escape(stem)}.*")
         if not path.name.endswith((MANIFEST_SUFFIX, ".md5", ".new"))
     }
-    page = task.target.with_suffix(".rst")
+    page = example.generated_file(".rst")
     images = read_images(page.read_text(encoding="utf-8")) if page.is_file() else []
     names.update(f"images/{Path(image).name}" for image in images)
-    thumbnail = folder / "images" / "thumb" / f"sphx_glr_{stem}_thumb.png"
-    if thumbnail.is_file():
-        names.add(thumbnail.relative_to(folder).as_posix())
+    if example.thumbnail.is_file():
+        names.add(example.thumbnail.relative_to(folder).as_posix())
     return sorted(names)
 
 
-def why_run(task: Task, conf: dict) -> str | None:
-    """Why ``task`` must run in this build, or None when its outputs are current."""
-    if not executable_script(str(task.source), conf):
+def why_run(example: Example, conf: dict) -> str | None:
+    """Why ``example`` must run in this build, or None when its outputs are current."""
+    if not seam.is_run(example.source, conf):
         return None  # not run in this build (html-noplot, EXAMPLE=...)
-    checksum = Path(f"{task.target}.md5")
-    if not checksum.is_file() or checksum.read_text() != get_md5sum(task.source, mode="t"):
+    checksum = example.checksum_file
+    if not checksum.is_file() or checksum.read_text() != seam.checksum(example.source):
         return "its source changed"
-    if not task.manifest.is_file():
+    if not example.manifest.is_file():
         return "its last run did not finish"
     try:
-        listed = json.loads(task.manifest.read_text(encoding="utf-8"))
+        listed = json.loads(example.manifest.read_text(encoding="utf-8"))
     except ValueError:
         return "its list of outputs is unreadable"
-    missing = [name for name in listed if not (task.gallery_dir / name).is_file()]
+    missing = [name for name in listed if not (example.gallery_dir / name).is_file()]
     if missing:
         return f"{missing[0]} is missing"
     return None
 
 
-def examples_to_run(app: Sphinx) -> list[Task]:
+def examples_to_run(app: Sphinx) -> list[Example]:
     """The examples that need running, longest first (by their last run's cost)."""
     conf = app.config.sphinx_gallery_conf
     pending = []
-    for examples_dir, gallery_dir in gallery_paths(app):
-        for fname in _collect_gallery_files([examples_dir], conf):
-            task = Task(fname, gallery_dir, examples_dir)
-            reason = why_run(task, conf)
-            if reason is None:
-                continue
-            logger.verbose("%s runs: %s", fname, reason)
-            cost = _read_cached_cost(task.target)[0] or guess_cost(task.source)
-            pending.append((cost, fname, task))
-    return [task for _, _, task in sorted(pending, key=lambda item: item[:2], reverse=True)]
+    for example in all_examples(app):
+        reason = why_run(example, conf)
+        if reason is None:
+            continue
+        logger.verbose("%s runs: %s", example.name, reason)
+        cost = seam.recorded_cost(example.target) or guess_cost(example.source)
+        pending.append((cost, example.name, example))
+    return [example for _, _, example in sorted(pending, key=lambda item: item[:2], reverse=True)]
 
 
 def guess_cost(script: Path) -> float:
@@ -194,8 +153,8 @@ def guess_cost(script: Path) -> float:
 # -- The Sphinx process: preload, fork, watch ------------------------------------------------
 
 
-def preload(modules: tuple[str, ...], tasks: list[Task]) -> list[str]:
-    """Import those ``modules`` that the examples of ``tasks`` use; return their names.
+def preload(modules: tuple[str, ...], tasks: list[Example]) -> list[str]:
+    """Import those ``modules`` that the examples ``tasks`` use; return their names.
 
     Only imports: nothing runs a computation, so no library has started a
     thread pool that a forked child would inherit half-copied.
@@ -211,16 +170,16 @@ def preload(modules: tuple[str, ...], tasks: list[Task]) -> list[str]:
 
 @dataclass
 class _Child:
-    task: Task
+    task: Example
     process: Any
     folder: Path
     started: float
 
 
-def run_examples(tasks: list[Task], conf: dict, workers: int, time_limit: float) -> dict[str, tuple]:
+def run_examples(tasks: list[Example], conf: dict, workers: int, time_limit: float) -> dict[str, tuple]:
     """Run each task in a forked process of its own, ``workers`` at a time.
 
-    Returns sphinx-gallery's result for each, by :attr:`Task.key`; failures
+    Returns sphinx-gallery's result for each, by :attr:`Example.key`; failures
     are logged as they happen and carry their message as
     ``formatted_exception``, as sphinx-gallery's own do.
     """
@@ -258,14 +217,14 @@ def run_examples(tasks: list[Task], conf: dict, workers: int, time_limit: float)
     return results
 
 
-def _start(context, task: Task, conf: dict, folder: Path) -> _Child:
+def _start(context, task: Example, conf: dict, folder: Path) -> _Child:
     folder.mkdir()
     (task.gallery_dir / "images" / "thumb").mkdir(parents=True, exist_ok=True)
     # Whatever happens from here on, this example runs again next time
     # unless its child finishes and lists its outputs.
-    Path(f"{task.target}.md5").unlink(missing_ok=True)
+    task.checksum_file.unlink(missing_ok=True)
     task.manifest.unlink(missing_ok=True)
-    process = context.Process(target=_child_main, args=(task, conf, folder), name=task.fname)
+    process = context.Process(target=_child_main, args=(task, conf, folder), name=task.name)
     process.start()
     return _Child(task, process, folder, time.monotonic())
 
@@ -290,89 +249,35 @@ def _finish(child: _Child, conf: dict, elapsed: float, time_limit: float = 0.0) 
     outcome = None
     with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError):
         outcome = pickle.loads((child.folder / "outcome.pickle").read_bytes())
-    stack = where_it_was(_read(child.folder / "stack.txt"), task.source)
+    stack = failures.where_it_was(_read(child.folder / "stack.txt"), task.source, skip=__file__)
     if time_limit:
-        message = (
-            f"{task.fname} ran for {elapsed:.1f} s, past the time limit of {time_limit:g} s per "
-            "example, so its process was stopped (example_time_limit in conf.py; set "
-            "EXAMPLE_TIME_LIMIT to change it, 0 for none)."
-        )
-        message += f"\nWhere it was when stopped:\n{stack}" if stack else ""
+        message = failures.timed_out(task, elapsed, time_limit, stack)
     elif outcome is None:
-        code = child.process.exitcode
-        if code is not None and code < 0:
-            message = f"{task.fname} crashed: its process was killed by {describe_signal(-code)}."
-            message += f"\nWhere it was:\n{stack}" if stack else ""
-        else:
-            message = (
-                f"{task.fname} ended its process with exit status {code} before it finished "
-                "(os._exit(), or exit() in C code); an example must run to its end."
-            )
-            message += f"\nWhere it was:\n{stack}" if stack else ""
         tail = _tail(_read(child.folder / "stderr.txt"))
-        message += f"\nThe last lines it wrote to stderr:\n{indent(tail, '    ')}" if tail else ""
+        message = failures.ended_early(task, child.process.exitcode, stack, tail)
     elif outcome[0] == "exit":
         _, code, trace = outcome
-        call = "sys.exit()" if code is None else f"sys.exit({code!r})"
-        message = (
-            f"{trace}{task.fname} called {call}, which ends the program before its "
-            "page is complete; an example must run to its end."
-        )
+        message = failures.called_exit(task, code, trace)
     elif outcome[0] == "raised":
         message = outcome[1]
     else:
         result = outcome[1]
         failure = result[3].get("formatted_exception")
         if failure:
-            _log_failure(task, conf, failure)
+            failures.log_failure(task, conf, failure)
         return result
-    _log_failure(task, conf, message)
+    failures.log_failure(task, conf, message)
     return _page_without_output(task, conf, message)
 
 
-def _page_without_output(task: Task, conf: dict, message: str) -> tuple:
+def _page_without_output(task: Example, conf: dict, message: str) -> tuple:
     """The example's page as sphinx-gallery writes it unexecuted, marked as failed."""
-    intro, title, _, out_vars = _generate_file_rst(
-        task.fname, task.gallery_dir, task.examples_dir, {**conf, "plot_gallery": False}
+    intro, title, _, out_vars = seam.generate_file_rst(
+        task.name, task.gallery_dir, task.examples_dir, {**conf, "plot_gallery": False}
     )
     out_vars.pop("stale", None)
     out_vars["formatted_exception"] = message
     return intro, title, (0.0, 0.0), out_vars
-
-
-def _log_failure(task: Task, conf: dict, message: str) -> None:
-    src_dir = conf["src_dir"]
-    expected = {os.path.normpath(os.path.join(src_dir, path)) for path in conf["expected_failing_examples"]}
-    where = os.path.relpath(task.key, src_dir)
-    if task.key in expected:
-        logger.info("%s failed, as expected:\n\n%s", where, indent(message, "    "))
-    else:
-        logger.warning("%s failed to execute correctly:\n\n%s", where, indent(message, "    "))
-
-
-def describe_signal(number: int) -> str:
-    try:
-        name = signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-    meaning = signal.strsignal(number) or ""
-    return f"signal {number} ({name}{', ' + meaning if meaning else ''})"
-
-
-def where_it_was(dump: str, source: Path) -> str:
-    """The part of a faulthandler dump that shows the example's own code running.
-
-    faulthandler lists every thread, most recent call first. The thread
-    running the example is the one with a frame in its file; its frames are
-    kept down to the last one in the example (below that is sphinx-gallery).
-    """
-    name, ours = f'"{source}"', f'"{__file__}"'
-    for block in re.split(r"\n(?=\S)", dump):
-        lines = [line for line in block.splitlines()[1:] if ours not in line]
-        hits = [i for i, line in enumerate(lines) if name in line]
-        if hits:
-            return "\n".join(lines[: hits[-1] + 1])
-    return ""
 
 
 def _read(path: Path) -> str:
@@ -389,7 +294,7 @@ def _tail(text: str, lines: int = 15) -> str:
 # -- The child ------------------------------------------------------------------------------
 
 
-def _child_main(task: Task, conf: dict, folder: Path) -> None:
+def _child_main(task: Example, conf: dict, folder: Path) -> None:
     """Run one example in this forked process and leave the outcome in ``folder``."""
     _die_with_parent()
     # What the example or its libraries write to the terminal is kept for the
@@ -410,11 +315,11 @@ def _child_main(task: Task, conf: dict, folder: Path) -> None:
     outcome: tuple
     try:
         try:
-            result = _generate_file_rst(task.fname, task.gallery_dir, task.examples_dir, conf)
+            result = seam.generate_file_rst(task.name, task.gallery_dir, task.examples_dir, conf)
         except SystemExit as exc:
-            outcome = ("exit", exc.code, example_traceback(exc, task.source))
+            outcome = ("exit", exc.code, failures.example_traceback(exc, task.source))
         else:
-            result = check_finite(task, result)
+            result = failures.check_finite(task, result)
             if result[3].get("passing"):
                 task.manifest.write_text(json.dumps(example_outputs(task)), encoding="utf-8")
             outcome = ("done", result)
@@ -437,36 +342,87 @@ def _die_with_parent() -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def example_traceback(exc: BaseException, source: Path) -> str:
-    """A traceback of ``exc`` showing only the example's own frames."""
-    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == str(source)]
-    return "Traceback (most recent call last):\n" + "".join(
-        traceback.format_list(frames) + traceback.format_exception_only(exc)
+# -- Missing packages ------------------------------------------------------------
+
+
+def imported_modules(script: Path) -> set[str]:
+    """The top-level names of the modules a script imports."""
+    try:
+        tree = ast.parse(script.read_bytes(), filename=str(script))
+    except SyntaxError:
+        return set()  # sphinx-gallery reports it when it runs the example
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def is_importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def requirement_for(module: str, requirements: Path) -> str | None:
+    """The line of ``requirements`` that installs ``module`` on this platform.
+
+    A distribution matches when its name is the module's, or starts with it
+    and a dash (``tensorflow-cpu`` installs ``tensorflow``).
+    """
+    if not requirements.is_file():
+        return None
+    wanted = canonicalize_name(module)
+    for line in requirements.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        try:
+            req = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if req.marker is not None and not req.marker.evaluate():
+            continue
+        name = canonicalize_name(req.name)
+        if name == wanted or name.startswith(wanted + "-"):
+            return str(req).split(";")[0].strip()
+    return None
+
+
+def check_example_imports(app: Sphinx) -> None:
+    """Stop the build before any example runs if one cannot import a module."""
+    if not app.config.sphinx_gallery_conf.get("plot_gallery"):
+        return  # nothing will be executed
+    needed: dict[str, list[str]] = {}
+    conf = app.config.sphinx_gallery_conf
+    for example in all_examples(app):
+        if not is_selected(example, conf):
+            continue  # not run in this build (EXAMPLE=...)
+        script = example.source
+        for module in imported_modules(script):
+            local = script.parent / module  # a module of the example's own folder
+            if local.with_suffix(".py").exists() or local.is_dir():
+                continue
+            needed.setdefault(module, []).append(os.path.relpath(script))
+    missing = sorted(module for module in needed if not is_importable(module))
+    if not missing:
+        return
+    requirements = Path(app.confdir) / app.config.example_requirements
+    lines = ["The examples import modules that this Python cannot find:"]
+    for module in missing:
+        line = f"  {module}, needed by {', '.join(needed[module])}"
+        req = requirement_for(module, requirements)
+        if req:
+            line += f": install it with {sys.executable} -m pip install '{req}'"
+        lines.append(line)
+    lines.append(
+        f"To install everything the site needs: {sys.executable} -m pip install "
+        f"-r {os.path.relpath(requirements)}"
     )
-
-
-def check_finite(task: Task, result: tuple) -> tuple:
-    """Turn a passing run that printed nan or inf into a failure, naming the line."""
-    intro, title, cost, out_vars = result
-    if not out_vars.get("passing"):
-        return result
-    file_conf, _ = split_code_and_text_blocks(str(task.source))
-    if file_conf.get(ALLOW_NONFINITE):
-        return result
-    page = task.target.with_suffix(".rst").read_text(encoding="utf-8")
-    for number, line in enumerate(read_script_output(page).splitlines(), 1):
-        if _NONFINITE.search(line):
-            Path(f"{task.target}.md5").unlink(missing_ok=True)  # run it again next time
-            out_vars = {key: value for key, value in out_vars.items() if key != "passing"}
-            out_vars["formatted_exception"] = (
-                f"{task.fname} printed a number that is not finite (nan or inf), in line "
-                f"{number} of its output:\n    {line.strip()}\n"
-                "A loss that diverges teaches nothing; check the learning rate and the data. "
-                "If the example means to show it, add this line to the example: "
-                f"# sphinx_gallery_{ALLOW_NONFINITE} = True"
-            )
-            return intro, title, cost, out_vars
-    return result
+    logger.error("\n".join(lines))
+    # A clean stop: any exception would add Sphinx's crash report to the message.
+    raise SystemExit(1)
 
 
 # -- Hooks ------------------------------------------------------------------------------------
@@ -479,12 +435,12 @@ def generate_file_rst(fname, target_dir, src_dir, gallery_conf):
     that still needs running runs now, in a process of its own; any other is
     handed to sphinx-gallery, which finds it up to date (or not to be run).
     """
-    task = Task(str(fname), Path(target_dir), Path(src_dir))
+    task = Example(Path(src_dir, fname), Path(target_dir))
     if task.key in _results:
         return _results.pop(task.key)
     if why_run(task, gallery_conf) is not None:
         return run_examples([task], gallery_conf, 1, _time_limit)[task.key]
-    return _generate_file_rst(fname, target_dir, src_dir, gallery_conf)
+    return seam.generate_file_rst(fname, target_dir, src_dir, gallery_conf)
 
 
 # Thread pools sized from these variables when torch, TensorFlow or a BLAS starts.
@@ -523,16 +479,3 @@ def run_pending_examples(app: Sphinx) -> None:
     )
     _results.update(run_examples(tasks, conf, workers, _time_limit))
     logger.info("ran %d example%s in %.1f s", len(tasks), "s" if len(tasks) > 1 else "", time.perf_counter() - start)
-
-
-def setup(app: Sphinx) -> dict:
-    app.setup_extension("sphinx_gallery.gen_gallery")
-    app.add_config_value("parallel_examples", os.cpu_count() or 1, "", int)
-    app.add_config_value("example_threads", 1, "", int)
-    app.add_config_value("example_time_limit", 120.0, "", (int, float))
-    app.add_config_value("example_preload", ("numpy", "matplotlib.pyplot", "torch"), "", (tuple, list))
-    gen_rst.generate_file_rst = generate_file_rst
-    app.connect("config-inited", limit_threads)
-    # After gallery_guard's checks (400, 450), before sphinx-gallery's pass (500).
-    app.connect("builder-inited", run_pending_examples, priority=480)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

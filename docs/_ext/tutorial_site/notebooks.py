@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 
-import sphinx_gallery.notebook
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
@@ -71,7 +70,7 @@ def dollar_math(text: str) -> str:
     return _MATH.sub(block, text)
 
 
-# An ``.. example-result::`` directive (tutorial_gallery) and its indented options.
+# An ``.. example-result::`` directive (see .directives) and its indented options.
 _RESULT = re.compile(r"^\.\. example-result::.*\n(?:[ \t]+\S.*\n)*", re.M)
 RESULT_IN_NOTEBOOK = "*(In this notebook, the cells below draw and print it when you run them.)*\n"
 
@@ -85,20 +84,9 @@ def result_note(text: str) -> str:
     return _RESULT.sub(RESULT_IN_NOTEBOOK, text)
 
 
-_rst2md = sphinx_gallery.notebook.rst2md
-
-
-def _rst2md_for_jupyter(text, *args, **kwargs):
-    return _rst2md(result_note(dollar_math(plain_roles(text))), *args, **kwargs)
-
-
-def rewrite_notebook_text() -> None:
-    """Make sphinx-gallery's notebook writer convert text through the two functions above.
-
-    ``rst2md`` is looked up in ``sphinx_gallery.notebook`` on each call, by the
-    Sphinx process and by the forked example workers alike.
-    """
-    sphinx_gallery.notebook.rst2md = _rst2md_for_jupyter
+def for_jupyter(text: str) -> str:
+    """A text cell's reST, ready for sphinx-gallery to make markdown of (see :func:`.seam.convert_notebook_text_with`)."""
+    return result_note(dollar_math(plain_roles(text)))
 
 
 # -- Open in Colab -----------------------------------------------------------------
@@ -153,13 +141,3 @@ def add_colab_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             at = paragraph.index(download) + 1
             paragraph.insert(at, nodes.Text(" · "))
             paragraph.insert(at + 1, link)
-
-
-def setup(app: Sphinx) -> dict:
-    app.setup_extension("sphinx_gallery.gen_gallery")
-    rewrite_notebook_text()
-    app.add_config_value("repository_url", "", "html", str)
-    app.add_config_value("deployed_branch", "gh-pages", "html", str)
-    app.connect("config-inited", check_repository_url)
-    app.connect("doctree-resolved", add_colab_links)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

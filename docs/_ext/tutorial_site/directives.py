@@ -1,8 +1,8 @@
-"""Sphinx glue between the narrative tutorial page and the executed galleries.
+"""The site's directives: the narrative page's examples, thumbnails, the archive, a page's result.
 
 sphinx-gallery runs every example when the builder starts, writing one reST
 page per example (its code, what it printed, its figures) plus a ``.py`` and
-an ``.ipynb`` copy into the gallery folders. This extension reuses those
+an ``.ipynb`` copy into the gallery folders. These directives reuse those
 results elsewhere in the site, so that nothing is written twice:
 
 ``.. tutorial-example:: ../examples_tensor/two_layer_net_numpy.py``
@@ -14,16 +14,13 @@ results elsewhere in the site, so that nothing is written twice:
     The thumbnails of one gallery, in gallery order.
 
 ``.. examples-archive::``
-    A download link to one zip of every example, as scripts and notebooks.
+    A download link to one zip of every example, as scripts and notebooks,
+    which :func:`write_examples_archive` writes when the builder starts.
 
 ``.. example-result::`` (in an example's title docstring)
     The example's own figures and one of its printed outputs, at the top of
     its page, so that a page can lead with its result: what the code further
     down drew and printed in this build.
-
-It also provides :class:`ExampleOrder`, the explicit sort key that puts the
-examples of each gallery in tutorial order, and keeps sphinx-gallery's
-execution-times pages free of assets loaded from other hosts.
 """
 
 from __future__ import annotations
@@ -31,146 +28,18 @@ from __future__ import annotations
 import ast
 import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
-from sphinx_gallery.backreferences import (
-    THUMBNAIL_PARENT_DIV,
-    THUMBNAIL_PARENT_DIV_CLOSE,
-    _thumbnail_div,
-)
-from sphinx_gallery.gen_rst import extract_intro_and_title
-from sphinx_gallery.py_source_parser import split_code_and_text_blocks
 
-logger = logging.getLogger(__name__)
+from . import examples, seam
+from .seam import read_images, read_script_output, read_script_outputs
 
 #: Where the zip of all examples is written, relative to the source folder.
 ARCHIVE = "auto_examples/learning_pytorch_with_examples.zip"
-
-
-# -- Ordering -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExampleOrder:
-    """Sort key placing example files in the order given, unknown ones last.
-
-    A frozen dataclass so that Sphinx can pickle it and compare it between
-    builds (an unpicklable or always-unequal config value would force a full
-    rebuild every time).
-    """
-
-    filenames: tuple[str, ...]
-
-    def __call__(self, filename: str) -> tuple[int, str]:
-        name = Path(filename).name
-        try:
-            return (self.filenames.index(name), name)
-        except ValueError:
-            return (len(self.filenames), name)
-
-
-# -- Where sphinx-gallery put an example's results ----------------------------
-
-
-@dataclass(frozen=True)
-class GalleryExample:
-    """One example script and the files sphinx-gallery generated for it."""
-
-    source: Path  # the example script
-    examples_dir: Path  # the gallery's source folder
-    gallery_dir: str  # the generated gallery folder, relative to the source folder
-
-    @property
-    def stem(self) -> str:
-        return self.source.stem
-
-    @property
-    def label(self) -> str:
-        """The reference label sphinx-gallery gives the example's page."""
-        return f"sphx_glr_{self.gallery_dir.replace('/', '_')}_{self.source.name}"
-
-    def generated(self, suffix: str) -> str:
-        """Source-folder-absolute path of a generated file, e.g. ``.ipynb``."""
-        return f"/{self.gallery_dir}/{self.stem}{suffix}"
-
-
-def gallery_folders(app: Sphinx) -> list[tuple[Path, str]]:
-    """(examples folder, generated gallery folder) pairs, in gallery order."""
-    conf = app.config.sphinx_gallery_conf
-    srcdir = Path(app.srcdir)
-    return [
-        ((srcdir / examples).resolve(), gallery)
-        for examples, gallery in zip(conf["examples_dirs"], conf["gallery_dirs"])
-    ]
-
-
-def find_example(app: Sphinx, path: Path) -> GalleryExample | None:
-    path = path.resolve()
-    for examples_dir, gallery_dir in gallery_folders(app):
-        if path.parent == examples_dir:
-            return GalleryExample(path, examples_dir, gallery_dir)
-    return None
-
-
-def examples_in(app: Sphinx, examples_dir: Path) -> list[Path]:
-    """The example scripts of one gallery, in gallery order."""
-    order = app.config.sphinx_gallery_conf["within_subsection_order"]
-    # conf.py gives an ExampleOrder; a sort key named by a string falls back
-    # to alphabetical order here.
-    key = (lambda p: order(p.name)) if callable(order) else None
-    return sorted(examples_dir.glob("*.py"), key=key)
-
-
-# -- Reading a generated example page -----------------------------------------
-
-_OUTPUT_START = ".. rst-class:: sphx-glr-script-out"
-_IMAGE = re.compile(r"^\s*\.\. image(?:-sg)?:: (/\S+\.png)\s*$", re.MULTILINE)
-
-
-def read_script_output(rst: str) -> str:
-    """Everything the example printed, from its generated reST page (all cells' outputs joined)."""
-    return "\n".join(read_script_outputs(rst))
-
-
-def read_script_outputs(rst: str) -> list[str]:
-    """What each cell of the example printed, from its generated reST page, in order.
-
-    sphinx-gallery writes each cell's output as an ``rst-class`` line
-    followed by a ``code-block:: none`` whose lines are indented by four
-    spaces. Cells that printed nothing have no block.
-    """
-    lines = rst.splitlines()
-    outputs = []
-    i = 0
-    while i < len(lines):
-        if lines[i].strip() != _OUTPUT_START:
-            i += 1
-            continue
-        i += 1
-        while i < len(lines) and not lines[i].strip():
-            i += 1
-        if i >= len(lines) or lines[i].strip() != ".. code-block:: none":
-            continue
-        i += 1
-        block = []
-        while i < len(lines) and (not lines[i].strip() or lines[i].startswith("    ")):
-            block.append(lines[i][4:])
-            i += 1
-        text = "\n".join(block).strip("\n")
-        if text:
-            outputs.append(text)
-    return outputs
-
-
-def read_images(rst: str) -> list[str]:
-    """Source-folder-absolute paths of the figures on a generated page."""
-    return list(dict.fromkeys(_IMAGE.findall(rst)))
 
 
 #: Printed output longer than this many lines is cut on the narrative page,
@@ -194,8 +63,7 @@ def shorten_output(text: str) -> tuple[str, int]:
 
 def example_cells(source: Path) -> list[tuple[str, str]]:
     """The example's cells after its title docstring, as (``"text"`` or ``"code"``, content)."""
-    _, blocks = split_code_and_text_blocks(str(source))
-    cells = [(block.type, block.content.strip("\n")) for block in blocks[1:]]
+    cells = [(kind, content.strip("\n")) for kind, content in seam.cells(source)[1:]]
     return [(kind, content) for kind, content in cells if content.strip()]
 
 
@@ -267,18 +135,24 @@ class TutorialExampleDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         _, abspath = self.env.relfn2path(self.arguments[0])
-        example = find_example(self.env.app, Path(abspath))
-        if example is None or not example.source.is_file():
+        found = examples.find(self.env.app, Path(abspath))
+        if found is None or not found[1].source.is_file():
             raise self.error(
                 f"{self.arguments[0]!r} is not an example script inside one of "
                 "sphinx_gallery_conf['examples_dirs']"
             )
-        page = Path(self.env.srcdir, example.generated(".rst")[1:])
+        gallery, example = found
+        page = example.generated_file(".rst")
         if not page.is_file():
             raise self.error(
                 f"sphinx-gallery generated no page for {self.arguments[0]!r} "
-                f"(expected {page.name} in {example.gallery_dir})"
+                f"(expected {page.name} in {gallery.name})"
             )
+        label = seam.page_label(gallery.name, example.name)
+
+        def download(suffix: str) -> str:
+            return f"/{gallery.name}/{example.stem}{suffix}"
+
         self.env.note_dependency(str(example.source))
         self.env.note_dependency(str(page))
         generated = page.read_text(encoding="utf-8")
@@ -286,7 +160,7 @@ class TutorialExampleDirective(SphinxDirective):
         parts = [
             ".. rst-class:: tutorial-example-source",
             "",
-            f"The program, ``{example.examples_dir.name}/{example.source.name}``, with its own explanations:",
+            f"The program, ``{example.examples_dir.name}/{example.name}``, with its own explanations:",
             "",
         ]
         for kind, content in example_cells(example.source):
@@ -311,7 +185,7 @@ class TutorialExampleDirective(SphinxDirective):
                     "",
                     f"The output is cut here: it has {total:,} lines, of which the first "
                     f"{OUTPUT_HEAD} and the last {OUTPUT_TAIL} are shown. "
-                    f":ref:`The example page <{example.label}>` shows all of it.",
+                    f":ref:`The example page <{label}>` shows all of it.",
                     "",
                 ]
         for image in images:
@@ -327,9 +201,9 @@ class TutorialExampleDirective(SphinxDirective):
         parts += [
             ".. rst-class:: tutorial-example-links",
             "",
-            f":ref:`Example page <{example.label}>` · "
-            f":download:`Download {example.source.name} <{example.generated('.py')}>` · "
-            f":download:`Download {example.stem}.ipynb <{example.generated('.ipynb')}>`",
+            f":ref:`Example page <{label}>` · "
+            f":download:`Download {example.source.name} <{download('.py')}>` · "
+            f":download:`Download {example.stem}.ipynb <{download('.ipynb')}>`",
         ]
         container = nodes.container(classes=["tutorial-example"])
         container += self.parse_text_to_nodes("\n".join(parts))
@@ -350,7 +224,7 @@ class ExampleResultDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         generated = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8")
-        if "sphx-glr-example-title" not in generated:
+        if not seam.is_example_page(generated):
             raise self.error("example-result belongs in the title docstring of a gallery example")
         outputs, images = read_script_outputs(generated), read_images(generated)
         parts = []
@@ -380,22 +254,14 @@ class ExampleThumbnailsDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         _, folder = self.env.relfn2path(self.arguments[0])
         folder = Path(folder).resolve()
-        pairs = dict(gallery_folders(self.env.app))
-        if folder not in pairs:
+        app = self.env.app
+        gallery = next((g for g in examples.galleries(app) if g.examples_dir == folder), None)
+        if gallery is None:
             raise self.error(f"{self.arguments[0]!r} is not a gallery's examples folder")
         srcdir = Path(self.env.srcdir)
-        target_dir = srcdir / pairs[folder]
-        lines = [THUMBNAIL_PARENT_DIV]
-        for script in examples_in(self.env.app, folder):
-            _, blocks = split_code_and_text_blocks(str(script))
-            intro, title = extract_intro_and_title(str(script), blocks[0].content)
-            # check=False: a html-noplot build has no thumbnails yet and
-            # sphinx-gallery's own galleries fall back to a default image.
-            lines.append(
-                _thumbnail_div(target_dir, srcdir, script.name, intro, title, check=False)
-            )
-        lines.append(THUMBNAIL_PARENT_DIV_CLOSE)
-        return self.parse_text_to_nodes("\n".join(lines))
+        entries = [(example.source, gallery.gallery_dir, srcdir)
+                   for example in examples.examples_of(gallery, app.config.sphinx_gallery_conf)]
+        return self.parse_text_to_nodes(seam.thumbnails_rst(entries))
 
 
 class ExamplesArchiveDirective(SphinxDirective):
@@ -420,12 +286,12 @@ def write_examples_archive(app: Sphinx) -> None:
     """
     srcdir = Path(app.srcdir)
     members: list[tuple[str, bytes]] = []
-    for examples_dir, gallery_dir in gallery_folders(app):
-        for script in examples_in(app, examples_dir):
-            members.append((f"{examples_dir.name}/{script.name}", script.read_bytes()))
-            notebook = srcdir / gallery_dir / f"{script.stem}.ipynb"
-            if notebook.is_file():
-                members.append((f"{examples_dir.name}/{notebook.name}", notebook.read_bytes()))
+    for example in examples.all_examples(app):
+        folder = example.examples_dir.name
+        members.append((f"{folder}/{example.name}", example.source.read_bytes()))
+        notebook = example.generated_file(".ipynb")
+        if notebook.is_file():
+            members.append((f"{folder}/{notebook.name}", notebook.read_bytes()))
 
     archive = srcdir / ARCHIVE
     archive.parent.mkdir(parents=True, exist_ok=True)
@@ -441,36 +307,3 @@ def write_examples_archive(app: Sphinx) -> None:
         scratch.replace(archive)
 
 
-_REMOTE_ASSETS = re.compile(r"^  \.\. raw:: html\n.*?(?=^  \.\. list-table::)", re.S | re.M)
-
-
-def keep_times_page_offline(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Drop the CDN-loaded table scripts from sphinx-gallery's times pages.
-
-    sphinx-gallery decorates the execution-times table with Bootstrap and
-    DataTables fetched from CDNs. The site loads nothing from other hosts, so
-    that raw HTML block is removed and the table renders as a plain table.
-    """
-    if docname.rsplit("/", 1)[-1] != "sg_execution_times":
-        return
-    text = _REMOTE_ASSETS.sub("", source[0])
-    if "://" in text:
-        logger.warning(
-            "%s still refers to another host after removing sphinx-gallery's "
-            "table scripts; has sphinx-gallery changed its format?",
-            docname,
-            location=docname,
-        )
-    source[0] = text
-
-
-def setup(app: Sphinx) -> dict:
-    app.setup_extension("sphinx_gallery.gen_gallery")
-    app.add_directive("tutorial-example", TutorialExampleDirective)
-    app.add_directive("example-thumbnails", ExampleThumbnailsDirective)
-    app.add_directive("examples-archive", ExamplesArchiveDirective)
-    app.add_directive("example-result", ExampleResultDirective)
-    # After sphinx-gallery's own builder-inited handler (default priority 500).
-    app.connect("builder-inited", write_examples_archive, priority=600)
-    app.connect("source-read", keep_times_page_offline)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

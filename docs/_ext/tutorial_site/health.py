@@ -17,8 +17,8 @@ last build wrote for the current documents is still there. When the last
 build did not finish cleanly, or its output is incomplete, every page is
 read and written again, so the same warnings come back and every page,
 image and the search index is rewritten; examples are not run again for it
-(``example_processes`` decides that from their own outputs). A build with a
-problem also never prunes output (see ``gallery_guard``).
+(:mod:`.execution` decides that from their own outputs). A build with a
+problem also never prunes output (see :mod:`.pruning`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.logging import is_suppressed_warning
 
-from tutorial_gallery import gallery_folders, read_images
+from . import examples
+from .seam import read_images
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ class BuildHealth:
 
 def problems_seen(app: Sphinx) -> bool:
     """Whether this build has logged a warning or error, or failed an example, so far."""
-    health = getattr(app, "_build_health", None)
+    health = getattr(app, "tutorial_site_health", None)
     if health is not None and health.counter.count:
         return True
     conf = app.config.sphinx_gallery_conf
@@ -125,9 +126,8 @@ def missing_outputs(app: Sphinx, env) -> list[str]:
     expected += [outdir / "_images" / name for _, name in env.images.values()]
     # sphinx-gallery copies the figures of its pages while writing them,
     # outside env.images: one per figure on a generated example page.
-    srcdir = Path(app.srcdir)
-    for _, gallery in gallery_folders(app):
-        for page in sorted((srcdir / gallery).glob("*.rst")):
+    for gallery in examples.galleries(app):
+        for page in sorted(gallery.gallery_dir.glob("*.rst")):
             for image in read_images(page.read_text(encoding="utf-8")):
                 expected.append(outdir / "_images" / Path(image).name)
     return [_shown(path, outdir, doctrees) for path in expected if not path.is_file()]
@@ -138,14 +138,3 @@ def _shown(path: Path, outdir: Path, doctrees: Path) -> str:
         if path.is_relative_to(base):
             return f"{base.name}/{path.relative_to(base).as_posix()}"
     return str(path)
-
-
-def setup(app: Sphinx) -> dict:
-    health = BuildHealth(app)
-    app._build_health = health
-    # First of all builder-inited handlers, before any example runs.
-    app.connect("builder-inited", health.start, priority=1)
-    app.connect("env-get-outdated", health.outdated)
-    # Last, after gallery_guard has set the exit status for failed examples (600).
-    app.connect("build-finished", health.finish, priority=900)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,115 @@
+"""The site's Sphinx extension: executed examples that never lie, and the pages built from them.
+
+One module per job:
+
+``examples``    which galleries and examples exist, their order, selection, generated files
+``execution``   runs each example in a process of its own; threads, time limit, import check
+``failures``    words every way an example can fail, and fails the build naming it
+``health``      a build after a failed, interrupted or damaged one reads and writes everything
+``pruning``     removes what belonged to removed examples and pages
+``directives``  tutorial-example, example-result, example-thumbnails, examples-archive
+``notebooks``   markdown cells without reST, and "Open in Colab" links
+``publishing``  sitemap, offline execution-times pages, API links from cached inventories
+``seam``        the only module that touches sphinx-gallery's internals (version-checked)
+
+:func:`setup` registers the configuration values, the directives, and every
+event handler from one table, :data:`HOOKS`, in the order they run.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sphinx.application import Sphinx
+
+from . import directives, examples, execution, failures, health, notebooks, publishing, pruning, seam
+
+# -- Priorities -------------------------------------------------------------------------
+# Sphinx calls the handlers of one event in increasing priority (default 500).
+# The fixed points are other extensions' handlers; ours are placed around them.
+
+FIRST = 1
+#: sphinx-gallery fills in sphinx_gallery_conf's defaults at config-inited 10.
+BEFORE_GALLERY_DEFAULTS = 5
+#: intersphinx checks intersphinx_mapping at config-inited 800.
+BEFORE_INTERSPHINX = 700
+#: sphinx-gallery generates the galleries at builder-inited 500, running the
+#: examples; it prints its summary of failed examples at build-finished 500.
+GALLERY = 500
+CHECK_NAMES, CHECK_SELECTION, CHECK_IMPORTS = 380, 390, 400
+PRUNE_REMOVED_EXAMPLES = 450
+RUN_EXAMPLES = 480
+AFTER_GALLERY = 600
+#: build-finished: the exit status is set first, pruning reads it, the build's note is written last.
+FAIL_ON_EXAMPLE_ERRORS, PRUNE_STALE_OUTPUT, LAST = 600, 700, 900
+DEFAULT = 500
+
+
+def hooks(build_health: health.BuildHealth) -> list[tuple[str, object, int]]:
+    """Every event handler of the site as (event, handler, priority), in the order they run."""
+    return [
+        # Reading the configuration.
+        ("config-inited", seam.defer_matplotlib, BEFORE_GALLERY_DEFAULTS),
+        ("config-inited", examples.configure, BEFORE_GALLERY_DEFAULTS),
+        ("config-inited", execution.limit_threads, DEFAULT),
+        ("config-inited", failures.check_names_not_paths, DEFAULT),
+        ("config-inited", publishing.check_site_url, DEFAULT),
+        ("config-inited", notebooks.check_repository_url, DEFAULT),
+        ("config-inited", publishing.use_cached_inventories, BEFORE_INTERSPHINX),
+        # Before any example runs: note that a build started, check, prune, run.
+        ("builder-inited", build_health.start, FIRST),
+        ("builder-inited", failures.check_example_names, CHECK_NAMES),
+        ("builder-inited", examples.check_example_selection, CHECK_SELECTION),
+        ("builder-inited", execution.check_example_imports, CHECK_IMPORTS),
+        ("builder-inited", pruning.prune_removed_examples, PRUNE_REMOVED_EXAMPLES),
+        ("builder-inited", execution.run_pending_examples, RUN_EXAMPLES),
+        # (sphinx-gallery assembles the galleries from those runs here.)
+        ("builder-inited", directives.write_examples_archive, AFTER_GALLERY),
+        # Reading and writing the pages.
+        ("env-get-outdated", build_health.outdated, DEFAULT),
+        ("env-get-outdated", pruning.note_added_or_removed, DEFAULT),
+        ("env-get-updated", pruning.rewrite_everything_if_documents_changed, DEFAULT),
+        ("source-read", publishing.keep_times_page_offline, DEFAULT),
+        ("doctree-resolved", notebooks.add_colab_links, DEFAULT),
+        # The end: (sphinx-gallery's failure summary at 500), exit status, prune, note.
+        ("build-finished", publishing.write_sitemap, DEFAULT),
+        ("build-finished", failures.fail_on_example_errors, FAIL_ON_EXAMPLE_ERRORS),
+        ("build-finished", pruning.prune_stale_output, PRUNE_STALE_OUTPUT),
+        ("build-finished", build_health.finish, LAST),
+    ]
+
+
+def setup(app: Sphinx) -> dict:
+    seam.check_version()
+    app.setup_extension(seam.EXTENSION)
+    app.setup_extension("sphinx.ext.intersphinx")
+
+    # Examples (see .examples and .execution).
+    app.add_config_value("example_order", (), "env", (tuple, list))
+    app.add_config_value("example_only", "", "", str)
+    app.add_config_value("example_requirements", "requirements.txt", "env", str)
+    app.add_config_value("parallel_examples", os.cpu_count() or 1, "", int)
+    app.add_config_value("example_threads", 1, "", int)
+    app.add_config_value("example_time_limit", 120.0, "", (int, float))
+    app.add_config_value("example_preload", ("numpy", "matplotlib.pyplot", "torch"), "", (tuple, list))
+    # Publishing (see .publishing and .notebooks).
+    app.add_config_value("site_url", "", "html", str)
+    app.add_config_value("repository_url", "", "html", str)
+    app.add_config_value("deployed_branch", "gh-pages", "html", str)
+    app.add_config_value("api_docs", {}, "env", dict)
+    app.add_config_value("api_inventories", "_inventories", "env", str)
+
+    app.add_directive("tutorial-example", directives.TutorialExampleDirective)
+    app.add_directive("example-result", directives.ExampleResultDirective)
+    app.add_directive("example-thumbnails", directives.ExampleThumbnailsDirective)
+    app.add_directive("examples-archive", directives.ExamplesArchiveDirective)
+
+    # No example ever runs in the Sphinx process; notebooks get clean markdown.
+    seam.run_examples_with(execution.generate_file_rst)
+    seam.convert_notebook_text_with(notebooks.for_jupyter)
+
+    build_health = health.BuildHealth(app)
+    app.tutorial_site_health = build_health
+    for event, handler, priority in hooks(build_health):
+        app.connect(event, handler, priority=priority)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,195 @@
+"""The example model: which galleries and examples exist, in what order, and where their files go.
+
+Every other module asks this one, so "which examples exist" has one answer,
+the one sphinx-gallery itself uses: the ``.py`` files directly inside each
+``examples_dirs`` folder whose name does not match ``ignore_pattern``.
+
+``example_order`` (conf.py) lists the example files in the tutorial's order;
+:func:`configure` makes it sphinx-gallery's ``within_subsection_order``, and
+``example_only`` (``EXAMPLE=dynamic_net``) its ``filename_pattern``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+from . import seam
+
+logger = logging.getLogger(__name__)
+
+#: Written last by an example's run, listing its outputs (see :mod:`.execution`).
+MANIFEST_SUFFIX = ".outputs.json"
+
+
+@dataclass(frozen=True)
+class ExampleOrder:
+    """Sort key placing example files in the order given, unknown ones last, by name.
+
+    A frozen dataclass so that Sphinx can pickle it and compare it between
+    builds (an unpicklable or always-unequal config value would force a full
+    rebuild every time).
+    """
+
+    filenames: tuple[str, ...]
+
+    def __call__(self, filename: str) -> tuple[int, str]:
+        name = Path(filename).name
+        try:
+            return (self.filenames.index(name), name)
+        except ValueError:
+            return (len(self.filenames), name)
+
+
+@dataclass(frozen=True)
+class Gallery:
+    """One examples folder and the folder sphinx-gallery generates its pages in."""
+
+    examples_dir: Path  # absolute
+    gallery_dir: Path  # absolute
+    name: str  # the generated folder relative to the source folder, e.g. auto_examples/nn
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example script and the files generated for it."""
+
+    source: Path  # the script, absolute
+    gallery_dir: Path  # the generated gallery folder, absolute
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+    @property
+    def stem(self) -> str:
+        return self.source.stem
+
+    @property
+    def examples_dir(self) -> Path:
+        return self.source.parent
+
+    @property
+    def key(self) -> str:
+        """How sphinx-gallery names the example in its bookkeeping (``failing_examples``)."""
+        return os.path.normpath(self.source)
+
+    @property
+    def target(self) -> Path:
+        """sphinx-gallery's copy of the script, beside its generated files."""
+        return self.gallery_dir / self.name
+
+    def generated_file(self, suffix: str) -> Path:
+        """A generated file of this example, e.g. ``.rst`` or ``.ipynb``."""
+        return self.gallery_dir / f"{self.stem}{suffix}"
+
+    @property
+    def checksum_file(self) -> Path:
+        return seam.checksum_file(self.target)
+
+    @property
+    def manifest(self) -> Path:
+        return self.generated_file(MANIFEST_SUFFIX)
+
+    @property
+    def thumbnail(self) -> Path:
+        return seam.thumbnail(self.gallery_dir, self.stem)
+
+
+def galleries(app: Sphinx) -> list[Gallery]:
+    """Every gallery, in conf.py's order."""
+    conf = app.config.sphinx_gallery_conf
+    srcdir = Path(app.srcdir)
+    return [
+        Gallery((srcdir / examples).resolve(), (srcdir / gallery).resolve(), Path(gallery).as_posix())
+        for examples, gallery in zip(conf["examples_dirs"], conf["gallery_dirs"])
+    ]
+
+
+def is_example_file(path: Path, conf: dict) -> bool:
+    """Whether sphinx-gallery treats ``path`` (inside an examples folder) as an example."""
+    return path.suffix == ".py" and re.search(conf["ignore_pattern"], path.name) is None
+
+
+def order_key(conf: dict):
+    """The sort key of example file names within a gallery."""
+    order = conf.get("within_subsection_order")
+    return order if callable(order) else (lambda name: name)  # a name string: by file name
+
+
+def examples_of(gallery: Gallery, conf: dict) -> list[Example]:
+    """One gallery's examples, in gallery order."""
+    scripts = [path for path in gallery.examples_dir.glob("*.py") if is_example_file(path, conf)]
+    key = order_key(conf)
+    return [Example(path, gallery.gallery_dir) for path in sorted(scripts, key=lambda p: key(p.name))]
+
+
+def all_examples(app: Sphinx) -> list[Example]:
+    """Every example of the site, gallery by gallery, each in gallery order."""
+    conf = app.config.sphinx_gallery_conf
+    return [example for gallery in galleries(app) for example in examples_of(gallery, conf)]
+
+
+def find(app: Sphinx, path: Path) -> tuple[Gallery, Example] | None:
+    """The gallery and example of the script at ``path``, if it is one."""
+    path = path.resolve()
+    conf = app.config.sphinx_gallery_conf
+    for gallery in galleries(app):
+        if path.parent == gallery.examples_dir and is_example_file(path, conf):
+            return gallery, Example(path, gallery.gallery_dir)
+    return None
+
+
+def is_selected(example: Example, conf: dict) -> bool:
+    """Whether this build runs ``example`` (``filename_pattern``, so EXAMPLE=...)."""
+    return re.search(conf["filename_pattern"], str(example.source)) is not None
+
+
+# -- Configuration -----------------------------------------------------------------
+
+
+def only_example(name: str) -> str:
+    """sphinx-gallery's ``filename_pattern`` for running just the example ``name``.
+
+    ``name`` is the example's file name, with or without ``.py``, or a path
+    ending in it: ``dynamic_net``, ``dynamic_net.py``, ``examples_nn/dynamic_net.py``.
+    """
+    stem = Path(name).name.removesuffix(".py")
+    return rf"[\\/]{re.escape(stem)}\.py$"
+
+
+def configure(app: Sphinx, config: Config) -> None:
+    """Turn ``example_order`` and ``example_only`` into sphinx-gallery's settings.
+
+    Runs before sphinx-gallery fills in its defaults. A setting conf.py gives
+    sphinx-gallery directly wins.
+    """
+    conf = config.sphinx_gallery_conf
+    if config.example_order and "within_subsection_order" not in conf:
+        conf["within_subsection_order"] = ExampleOrder(tuple(config.example_order))
+    if "filename_pattern" not in conf:
+        # Every script runs, not only those named plot_*.py; or just EXAMPLE's.
+        conf["filename_pattern"] = only_example(config.example_only) if config.example_only else r"\.py$"
+
+
+def check_example_selection(app: Sphinx) -> None:
+    """Stop the build if ``example_only`` (EXAMPLE=...) names no example."""
+    name = app.config.example_only
+    if not name:
+        return
+    conf = app.config.sphinx_gallery_conf
+    examples = all_examples(app)
+    chosen = [example for example in examples if is_selected(example, conf)]
+    if chosen:
+        logger.info("running only %s (EXAMPLE=%s); the other examples are not run",
+                    ", ".join(example.name for example in chosen), name)
+        return
+    logger.error("EXAMPLE=%s names no example. The examples are: %s",
+                 name, ", ".join(example.stem for example in examples))
+    raise SystemExit(1)

@@ -1,0 +1,242 @@
+"""The one place that touches sphinx-gallery's internals.
+
+sphinx-gallery's public surface is its configuration (``sphinx_gallery_conf``),
+its directives and the files it writes. Everything else this site relies on
+is reached through this module, and nowhere else: the function that runs one
+example (which the site runs in a process of its own), its checksums and
+recorded costs, its notebook writer's text conversion, its configuration-time
+import of matplotlib, its thumbnail markup, and the format of the reST pages
+it generates (printed output and figures are read back from them).
+
+These are not promised to stay the same between versions, so the site names
+the versions it was written for (:data:`SUPPORTED`) and :func:`check_version`
+stops the build with a clear message outside that range. To upgrade
+sphinx-gallery: read its changelog for the names below, run ``make test``,
+and widen the range.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import sphinx_gallery
+import sphinx_gallery.gen_gallery as _gen_gallery
+import sphinx_gallery.gen_rst as _gen_rst
+import sphinx_gallery.notebook as _notebook
+from packaging.version import Version
+from sphinx.errors import ExtensionError
+from sphinx_gallery.backreferences import THUMBNAIL_PARENT_DIV, THUMBNAIL_PARENT_DIV_CLOSE, _thumbnail_div
+from sphinx_gallery.gen_rst import extract_intro_and_title
+from sphinx_gallery.py_source_parser import split_code_and_text_blocks
+from sphinx_gallery.utils import get_md5sum
+
+#: The sphinx-gallery versions whose internals this module was written for: [low, high).
+SUPPORTED = (Version("0.22"), Version("0.23"))
+
+#: The sphinx-gallery extension, as Sphinx loads it.
+EXTENSION = "sphinx_gallery.gen_gallery"
+
+#: sphinx-gallery's warning about whitespace anywhere in an example's path.
+SPACE_IN_PATH_WARNING = "sphinx_gallery.space_in_filename"
+
+#: How each cell's printed output begins on a generated page.
+CODE_OUTPUT = _gen_rst.CODE_OUTPUT
+
+
+def check_version(version: str = sphinx_gallery.__version__) -> None:
+    """Stop the build if the installed sphinx-gallery is outside :data:`SUPPORTED`."""
+    low, high = SUPPORTED
+    if not low <= Version(version) < high:
+        raise ExtensionError(
+            f"sphinx-gallery {version} is installed, but this site's extension "
+            f"(docs/_ext/tutorial_site) relies on internals of sphinx-gallery >={low},<{high}. "
+            f"Install the pinned version (pip install -r requirements.txt), or review "
+            f"docs/_ext/tutorial_site/seam.py against the new version and widen SUPPORTED."
+        )
+
+
+# -- Running one example -----------------------------------------------------------
+
+#: sphinx-gallery's own ``generate_file_rst``, before :func:`run_examples_with` replaces it.
+generate_file_rst = _gen_rst.generate_file_rst
+
+
+def run_examples_with(stand_in) -> None:
+    """Make sphinx-gallery's gallery pass call ``stand_in`` for every example."""
+    _gen_rst.generate_file_rst = stand_in
+
+
+def is_run(script: Path, conf: dict) -> bool:
+    """Whether sphinx-gallery would execute ``script`` in this build."""
+    return bool(_gen_rst.executable_script(str(script), conf))
+
+
+def checksum(script: Path) -> str:
+    """The checksum sphinx-gallery records for a script's last run."""
+    return get_md5sum(script, mode="t")
+
+
+def checksum_file(target: Path) -> Path:
+    """Where sphinx-gallery keeps that checksum, for the copy ``target`` of a script."""
+    return Path(f"{target}.md5")
+
+
+def recorded_cost(target: Path) -> float:
+    """Seconds the last run of the example copied to ``target`` took (0 if unknown)."""
+    return _gen_rst._read_cached_cost(target)[0] or 0.0
+
+
+def file_settings(script: Path) -> dict:
+    """The ``# sphinx_gallery_<name> = value`` settings of a script."""
+    settings, _ = split_code_and_text_blocks(str(script))
+    return settings
+
+
+def cells(script: Path) -> list[tuple[str, str]]:
+    """A script's blocks, as (``"text"`` or ``"code"``, content), its title docstring first."""
+    _, blocks = split_code_and_text_blocks(str(script))
+    return [(block.type, block.content) for block in blocks]
+
+
+def intro_and_title(script: Path) -> tuple[str, str]:
+    """The short description and title sphinx-gallery shows for a script."""
+    _, blocks = split_code_and_text_blocks(str(script))
+    return extract_intro_and_title(str(script), blocks[0].content)
+
+
+# -- Configuration-time matplotlib ---------------------------------------------------
+
+_eager_import = _gen_gallery._import_matplotlib
+
+
+def _import_matplotlib_lazily():
+    if "matplotlib" in sys.modules:
+        return _eager_import()  # already there: let sphinx-gallery check it now
+    os.environ["MPLBACKEND"] = "agg"
+    return None, None
+
+
+def defer_matplotlib(app, config) -> None:
+    """Keep sphinx-gallery from importing matplotlib when the configuration is read.
+
+    That import costs about a second, half of a rebuild in which nothing
+    changed. Until something imports matplotlib, ``MPLBACKEND=agg`` is set
+    instead, so matplotlib starts with Agg whenever it is imported; sphinx-
+    gallery still checks the backend before each example it runs.
+    """
+    _gen_gallery._import_matplotlib = _import_matplotlib_lazily
+
+
+# -- Notebooks ----------------------------------------------------------------------
+
+_rst2md = _notebook.rst2md
+
+
+def convert_notebook_text_with(rewrite) -> None:
+    """Pass every text cell through ``rewrite`` before sphinx-gallery makes it markdown.
+
+    ``rst2md`` is looked up in ``sphinx_gallery.notebook`` on each call, by the
+    Sphinx process and by the forked example processes alike.
+    """
+
+    def rst2md(text, *args, **kwargs):
+        return _rst2md(rewrite(text), *args, **kwargs)
+
+    _notebook.rst2md = rst2md
+
+
+# -- Thumbnails ------------------------------------------------------------------------
+
+
+def thumbnails_rst(entries: list[tuple[Path, Path, Path]]) -> str:
+    """reST for a grid of thumbnails: one per (script, generated folder, source folder)."""
+    lines = [THUMBNAIL_PARENT_DIV]
+    for script, gallery_dir, srcdir in entries:
+        intro, title = intro_and_title(script)
+        # check=False: a html-noplot build has no thumbnails yet; the grid
+        # falls back to sphinx-gallery's default image, as its galleries do.
+        lines.append(_thumbnail_div(gallery_dir, srcdir, script.name, intro, title, check=False))
+    lines.append(THUMBNAIL_PARENT_DIV_CLOSE)
+    return "\n".join(lines)
+
+
+# -- Reading a generated page --------------------------------------------------------
+
+_OUTPUT_START = ".. rst-class:: sphx-glr-script-out"
+_IMAGE = re.compile(r"^\s*\.\. image(?:-sg)?:: (/\S+\.png)\s*$", re.MULTILINE)
+_EXAMPLE_TITLE = "sphx-glr-example-title"
+
+
+def is_example_page(rst: str) -> bool:
+    """Whether ``rst`` is a page sphinx-gallery generated for an example."""
+    return _EXAMPLE_TITLE in rst
+
+
+def read_script_outputs(rst: str) -> list[str]:
+    """What each cell of the example printed, from its generated reST page, in order.
+
+    sphinx-gallery writes each cell's output as an ``rst-class`` line
+    followed by a ``code-block:: none`` whose lines are indented by four
+    spaces. Cells that printed nothing have no block.
+    """
+    lines = rst.splitlines()
+    outputs = []
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() != _OUTPUT_START:
+            i += 1
+            continue
+        i += 1
+        while i < len(lines) and not lines[i].strip():
+            i += 1
+        if i >= len(lines) or lines[i].strip() != ".. code-block:: none":
+            continue
+        i += 1
+        block = []
+        while i < len(lines) and (not lines[i].strip() or lines[i].startswith("    ")):
+            block.append(lines[i][4:])
+            i += 1
+        text = "\n".join(block).strip("\n")
+        if text:
+            outputs.append(text)
+    return outputs
+
+
+def read_script_output(rst: str) -> str:
+    """Everything the example printed, from its generated reST page (all cells' outputs joined)."""
+    return "\n".join(read_script_outputs(rst))
+
+
+def read_images(rst: str) -> list[str]:
+    """Source-folder-absolute paths of the figures on a generated page."""
+    return list(dict.fromkeys(_IMAGE.findall(rst)))
+
+
+#: The files sphinx-gallery generates per example, beside its copy ``<stem>.py``.
+GENERATED_SUFFIXES = (".py", ".py.md5", ".rst", ".ipynb", ".codeobj.json", ".cost.json", ".zip")
+#: sphinx-gallery's per-example figure and thumbnail names.
+EXAMPLE_IMAGE = re.compile(r"^sphx_glr_(?P<stem>.+)_(?:\d{3}|thumb)\.\w+$")
+
+
+def thumbnail(gallery_dir: Path, stem: str) -> Path:
+    """Where sphinx-gallery puts an example's thumbnail."""
+    return gallery_dir / "images" / "thumb" / f"sphx_glr_{stem}_thumb.png"
+
+
+def page_label(gallery: str, filename: str) -> str:
+    """The reference label sphinx-gallery gives an example's page."""
+    return f"sphx_glr_{gallery.replace('/', '_')}_{filename}"
+
+
+# -- The execution-times pages ------------------------------------------------------------
+
+_REMOTE_ASSETS = re.compile(r"^  \.\. raw:: html\n.*?(?=^  \.\. list-table::)", re.S | re.M)
+TIMES_PAGE = "sg_execution_times"
+
+
+def without_remote_assets(times_page: str) -> str:
+    """An execution-times page without the raw HTML that loads Bootstrap and DataTables from CDNs."""
+    return _REMOTE_ASSETS.sub("", times_page)

@@ -1,0 +1,116 @@
+"""Sphinx configuration for "Learning PyTorch with Examples": settings only.
+
+Every path here is relative to this folder, docs/. The site's behaviour lives
+in the extension package docs/_ext/tutorial_site (installed into the virtual
+environment by requirements.txt), which defines the settings below that
+Sphinx and sphinx-gallery do not.
+"""
+
+import os
+from urllib.parse import urlsplit
+
+# -- Project ------------------------------------------------------------------
+
+project = "Learning PyTorch with Examples"
+author = "the Learning PyTorch with Examples authors"
+copyright = f"2026, {author}"
+
+extensions = [
+    "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",
+    "notfound.extension",  # sphinx-notfound-page
+    "tutorial_site",  # docs/_ext/tutorial_site
+]
+exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
+
+# -- HTML output --------------------------------------------------------------
+
+html_theme = "sphinx_rtd_theme"
+html_title = project
+html_static_path = ["_static"]
+html_css_files = ["tutorial.css"]
+html_favicon = "_static/favicon.svg"
+html_theme_options = {"navigation_depth": 2}
+html_last_updated_fmt = None  # no build date: rebuilding changes nothing
+
+# A copy button on code blocks, none on printed output; prompts are not copied.
+copybutton_selector = "div:not(.sphx-glr-script-out):not(.tutorial-output) > div.highlight pre"
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+
+# -- Hosting ------------------------------------------------------------------
+
+# The published address, ending in "/" (canonical links, 404 page, sitemap).
+# Empty for local builds: no sitemap, 404 links from the host's root.
+site_url = os.environ.get("SITE_URL") or os.environ.get("READTHEDOCS_CANONICAL_URL", "")
+html_baseurl = site_url
+notfound_urls_prefix = urlsplit(site_url).path or "/"
+notfound_context = {
+    "title": "Page not found",
+    "body": (
+        "<h1>Page not found</h1>"
+        "<p>There is no page at this address. It may have been renamed when the "
+        "tutorial changed; the menu on the left lists every page there is now.</p>"
+    ),
+}
+
+# The GitHub repository whose gh-pages branch holds the published site: every
+# notebook download gets an "Open in Colab" link to it. Empty: no Colab links.
+repository_url = os.environ.get("REPOSITORY_URL", "")
+deployed_branch = "gh-pages"
+
+# -- Links from the examples' code to API documentation ----------------------
+
+# Read offline from api_inventories/<name>.inv, which `make inventories` fills.
+api_docs = {
+    "python": "https://docs.python.org/3/",
+    "numpy": "https://numpy.org/doc/stable/",
+    "torch": "https://docs.pytorch.org/docs/stable/",
+    "matplotlib": "https://matplotlib.org/stable/",
+    # TensorFlow publishes no Sphinx inventory; GPflow maintains one.
+    "tensorflow": (
+        "https://www.tensorflow.org/api_docs/python",
+        "https://github.com/GPflow/tensorflow-intersphinx/raw/master/tf2_py_objects.inv",
+    ),
+}
+api_inventories = os.environ.get("API_INVENTORIES", "_inventories")
+
+# -- The executed example galleries -------------------------------------------
+
+# The tutorial's order within each gallery (sphinx-gallery's would be code length).
+example_order = [
+    "two_layer_net_numpy.py", "two_layer_net_tensor.py", "two_layer_net_autograd.py",
+    "two_layer_net_custom_function.py", "tf_two_layer_net.py", "two_layer_net_nn.py",
+    "two_layer_net_optim.py", "two_layer_net_module.py", "dynamic_net.py",
+    "all_nine_methods.py", "accelerator_speedup.py",
+]
+# `make html EXAMPLE=dynamic_net` runs only that example; the other pages keep
+# their last run's output (or none, if their source changed since).
+example_only = os.environ.get("EXAMPLE", "")
+# Each example runs in a process of its own, forked once these are imported;
+# parallel_examples at a time (EXAMPLE_WORKERS; all CPUs by default), on one
+# thread each, so printed numbers do not depend on the CPU count.
+example_preload = ["numpy", "matplotlib.pyplot", "torch"]
+parallel_examples = int(os.environ.get("EXAMPLE_WORKERS", os.cpu_count() or 1))
+example_threads = 1
+# Seconds before an example's process is killed and the build fails naming it.
+example_time_limit = float(os.environ.get("EXAMPLE_TIME_LIMIT", "120"))
+# A missing module stops the build up front, naming the line that installs it.
+example_requirements = "../requirements.txt"
+
+sphinx_gallery_conf = {
+    # One gallery per folder, in this order.
+    "examples_dirs": ["../examples_tensor", "../examples_autograd", "../examples_nn", "../examples_comparison"],
+    "gallery_dirs": ["auto_examples/tensor", "auto_examples/autograd", "auto_examples/nn", "auto_examples/comparison"],
+    # The notebooks' first cell, the same in Colab and in Jupyter.
+    "first_notebook_cell": (
+        "# Run this cell first: it shows the figures inside the notebook,\n"
+        "# in Colab and in Jupyter alike.\n"
+        "%matplotlib inline"
+    ),
+    # A failed example is a warning with its traceback, then an error naming it.
+    "only_warn_on_example_error": True,
+    "write_computation_times": True,
+}
+# Keep TensorFlow's C++ start-up chatter out of the build log.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -1,0 +1,374 @@
+"""What the tests share: the project's layout, builds, fingerprints, and running an example's code.
+
+Test modules import what they need from here (never from conftest.py or from
+each other); conftest.py holds only the fixtures.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import functools
+import io
+import os
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import numpy as np
+from bs4 import BeautifulSoup
+
+from tutorial_site.execution import THREAD_VARIABLES
+
+# The examples' figures are drawn off-screen, in this process and in builds.
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The tiny numpy-only site the extension's integration tests build.
+FIXTURE = ROOT / "tests" / "fixture_site"
+
+# The build runs every example on one thread (docs/conf.py: example_threads), and a
+# float32 result can depend on the thread count, so runs compared with the
+# site's pages use one thread too.
+ONE_THREAD = {name: "1" for name in THREAD_VARIABLES}
+
+# What the project's source is made of; everything else is generated.
+PROJECT_FILES = ["requirements.txt", "docs", *sorted(p.name for p in ROOT.glob("examples_*"))]
+GENERATED = {"auto_examples", "sg_execution_times.rst", "__pycache__", "_build", "_inventories"}
+
+# Test builds are built like the published site: with an address and a
+# repository (conf.py: site_url, repository_url). The address has a path, as
+# a GitHub Pages project site does.
+SITE_URL = "https://tutorial.example.org/learning-pytorch/"
+SITE_PATH = "/learning-pytorch/"
+REPOSITORY_URL = "https://github.com/example-owner/learning-pytorch"
+HOSTED = {"SITE_URL": SITE_URL, "REPOSITORY_URL": REPOSITORY_URL}
+# ...and without one, as a local `make html` is.
+LOCAL = {"SITE_URL": "", "REPOSITORY_URL": ""}
+
+# The tutorial as the specification orders it: (examples folder, file, section title).
+TUTORIAL = [
+    ("examples_tensor", "two_layer_net_numpy.py", "Warm-up: numpy"),
+    ("examples_tensor", "two_layer_net_tensor.py", "PyTorch: Tensors"),
+    ("examples_autograd", "two_layer_net_autograd.py", "PyTorch: Autograd"),
+    ("examples_autograd", "two_layer_net_custom_function.py", "PyTorch: Defining new autograd functions"),
+    ("examples_autograd", "tf_two_layer_net.py", "TensorFlow: Static Graphs"),
+    ("examples_nn", "two_layer_net_nn.py", "PyTorch: nn"),
+    ("examples_nn", "two_layer_net_optim.py", "PyTorch: optim"),
+    ("examples_nn", "two_layer_net_module.py", "PyTorch: Custom nn Modules"),
+    ("examples_nn", "dynamic_net.py", "PyTorch: Control Flow + Weight Sharing"),
+]
+# Beyond the tutorial: the Comparison gallery.
+COMPARISON = [
+    ("examples_comparison", "all_nine_methods.py", "All nine methods, side by side"),
+    ("examples_comparison", "accelerator_speedup.py", "How much faster on an accelerator?"),
+]
+# Every example of the site, in site order.
+EXAMPLES = TUTORIAL + COMPARISON
+# Where each examples folder's gallery is generated, relative to docs/.
+GALLERY = {
+    "examples_tensor": "auto_examples/tensor",
+    "examples_autograd": "auto_examples/autograd",
+    "examples_nn": "auto_examples/nn",
+    "examples_comparison": "auto_examples/comparison",
+}
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the project's sources (not its generated files) into ``dest``."""
+    ignore = shutil.ignore_patterns(*GENERATED)
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=ignore)
+        else:
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+# Where each of the fixture site's examples folders is generated, relative to its docs/.
+FIXTURE_GALLERY = {"examples_line": "auto_examples/line", "examples_curve": "auto_examples/curve"}
+
+
+def copy_fixture_site(dest: Path) -> Path:
+    """Copy the fixture site's sources into ``dest``, with the project's requirements.txt."""
+    shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns(*GENERATED), dirs_exist_ok=True)
+    shutil.copy2(ROOT / "requirements.txt", dest / "requirements.txt")
+    return dest
+
+
+@functools.cache
+def no_network() -> list[str]:
+    """A command prefix that runs a program without any network, if allowed here.
+
+    ``unshare -n`` (Linux, as root) gives the program a network namespace of
+    its own with nothing in it. Elsewhere the prefix is empty.
+    """
+    if shutil.which("unshare"):
+        if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0:
+            return ["unshare", "-n"]
+    return []
+
+
+def build_env(**extra: str) -> dict:
+    """The environment of a test build: this one, Agg, built as the published site, plus ``extra``."""
+    return {**os.environ, "MPLBACKEND": "Agg", **HOSTED, **extra}
+
+
+def build_site(
+    project: Path,
+    *options: str,
+    env: dict | None = None,
+    timeout: float = 900,
+    strict: bool = True,
+    python_options: tuple[str, ...] = (),
+) -> subprocess.CompletedProcess:
+    """Run the same build as ``make html`` (tools/sphinx_build.py) on a project copy, offline.
+
+    The HTML lands in ``project/_build/html``, the doctrees in
+    ``project/_build/doctrees``. It is built as the published site is
+    (``HOSTED``); ``env`` adds or overrides environment variables;
+    ``strict=False`` drops ``make html``'s ``-W --keep-going``;
+    ``python_options`` go to the Python that runs Sphinx (``-X importtime``).
+    """
+    cmd = [
+        *no_network(), sys.executable, *python_options, str(ROOT / "tools" / "sphinx_build.py"), "-M", "html",
+        str(project / "docs"), str(project / "_build"),
+        *(["-W", "--keep-going"] if strict else []), *options,
+    ]
+    env = build_env(**(env or {}))
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=project, timeout=timeout)
+
+
+def broken_links(html: Path, site_path: str = SITE_PATH) -> list[str]:
+    """Every ``href``/``src`` in the site's HTML that points at a missing local file.
+
+    An absolute path (the 404 page has only those) is read below ``site_path``,
+    the path of the site's address.
+    """
+    broken = []
+    for page in sorted(html.rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for element in soup.find_all(href=True) + soup.find_all(src=True):
+            url = element.get("href") or element.get("src")
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue  # another host, mailto:, data:, or a link within the page
+            path = unquote(parts.path)
+            if path.startswith("/"):
+                if not path.startswith(site_path):
+                    broken.append(f"{page.relative_to(html)}: {url} (outside {site_path})")
+                    continue
+                path = path.removeprefix(site_path)
+                target = posixpath.normpath(path) if path else "."
+            else:
+                target = posixpath.normpath(
+                    posixpath.join(posixpath.dirname(page.relative_to(html).as_posix()), path)
+                )
+            path = html / target
+            if path.is_dir():
+                path = path / "index.html"
+            if target.startswith("..") or not path.is_file():
+                broken.append(f"{page.relative_to(html)}: {url}")
+    return broken
+
+
+def sitemap(html: Path) -> list[str]:
+    """The addresses listed in a built site's sitemap.xml."""
+    from xml.etree import ElementTree
+
+    root = ElementTree.parse(html / "sitemap.xml").getroot()
+    return [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+
+
+@dataclass
+class Site:
+    project: Path
+    html: Path
+    log: str
+    _soups: dict = field(default_factory=dict)
+
+    def soup(self, page: str | Path) -> BeautifulSoup:
+        path = self.html / page
+        if path not in self._soups:
+            self._soups[path] = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        return self._soups[path]
+
+    def pages(self) -> list[Path]:
+        return sorted(self.html.rglob("*.html"))
+
+
+def built_site(project: Path, env: dict | None = None) -> Site:
+    result = build_site(project, env=env)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"the site build failed:\n{log[-8000:]}"
+    return Site(project, project / "_build" / "html", log)
+
+
+def code_text(soup_or_tag, selector="div.highlight-python pre, div.highlight-Python pre") -> str:
+    """The text of every code block of a page (or part of one)."""
+    return "\n".join(pre.get_text() for pre in soup_or_tag.select(selector))
+
+
+@functools.cache
+def example_source(folder: str, filename: str) -> str:
+    return (ROOT / folder / filename).read_text(encoding="utf-8")
+
+
+# What legitimately differs between two builds of the same sources: measured times.
+_TIMINGS = re.compile(
+    r"\(\d+ minutes [\d.]+ seconds\)"  # "Total running time of the script"
+    r"|\d\d:\d\d\.\d{3}"  # execution-times tables
+    r"|\b\d+(?:\.\d+)?\s*(?:ms|MB|sec)\b"  # per-step times, memory
+)
+# Pages that are measurements through and through: compared by name only.
+_MEASUREMENTS = ("accelerator_speedup", "sg_execution_times", ".cost.json")
+
+
+def site_fingerprint(project: Path) -> dict[str, str]:
+    """Everything a build produced (site and generated sources), as comparable digests.
+
+    Two builds of the same sources give equal fingerprints: times are masked,
+    zip members are compared without their timestamps, the search index by
+    its documents, titles and words, and the timing pages by name only.
+    """
+    import hashlib
+    import json as json_module
+    import zipfile
+
+    digests = {}
+    roots = [project / "_build" / "html", project / "docs" / "auto_examples"]
+    for path in sorted(p for root in roots for p in root.rglob("*") if p.is_file()):
+        name = path.relative_to(project).as_posix()
+        if any(part in name for part in _MEASUREMENTS):
+            digests[name] = "present"
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                data = repr(sorted((info.filename, info.CRC) for info in zf.infolist())).encode()
+        elif path.name == "searchindex.js":
+            index = json_module.loads(data.decode()[len("Search.setIndex("):-1])
+            # Sphinx keeps a word whose pages are gone with an empty list: it finds nothing.
+            words = sorted(term for term, docs in index["terms"].items()
+                           if docs != [] and not any(c.isdigit() for c in term))
+            data = repr([index["docnames"], index["filenames"], index["titles"], words]).encode()
+        elif path.suffix in {".html", ".rst", ".txt", ".ipynb", ".js", ".json"}:
+            data = _TIMINGS.sub("<time>", data.decode("utf-8")).encode()
+        digests[name] = hashlib.sha256(data).hexdigest()
+    return digests
+
+
+def fingerprint_differences(got: dict[str, str], expected: dict[str, str]) -> list[str]:
+    """The files that are missing, extra or different in ``got``."""
+    return [
+        f"{name}: {'missing' if name not in got else 'extra' if name not in expected else 'differs'}"
+        for name in sorted(set(got) | set(expected))
+        if got.get(name) != expected.get(name)
+    ]
+
+
+# -- Running an example's own code (the numerics and claims tests) ----------------------------
+#
+# The numerics tests do not re-implement the examples: they execute the example
+# files themselves, top-level statement by statement, in a fresh namespace. Two
+# hooks make the teaching claims testable without changing the examples:
+#
+# * ``overrides`` swaps in other data or weights right after the example has
+#   defined them (before training starts), converted to the example's own kind
+#   of array: numpy or torch, same dtype, device and ``requires_grad``;
+# * ``stop`` ends the run just before a given statement, for instance before
+#   the training loop, whose body :meth:`Example.step` can then run once.
+
+
+def like(template: Any, value: np.ndarray, keep_dtype: bool = True) -> Any:
+    """A copy of ``value`` as the same kind of array as ``template``."""
+    if isinstance(template, np.ndarray):
+        return np.array(value, dtype=template.dtype if keep_dtype else None)
+    import torch
+
+    if isinstance(template, torch.Tensor):
+        tensor = torch.tensor(value, device=template.device)
+        if keep_dtype:
+            tensor = tensor.to(template.dtype)
+        return tensor.requires_grad_(template.requires_grad)
+    raise TypeError(f"cannot replace a {type(template).__name__}")
+
+
+@dataclass
+class Run:
+    namespace: dict[str, Any]
+    printed: str
+
+    def __getitem__(self, name: str) -> Any:
+        return self.namespace[name]
+
+
+@dataclass(frozen=True)
+class Example:
+    path: Path
+
+    @classmethod
+    def named(cls, filename: str) -> Example:
+        (path,) = ROOT.glob(f"examples_*/{filename}")
+        return cls(path)
+
+    def statements(self) -> list[ast.stmt]:
+        return ast.parse(self.path.read_text(encoding="utf-8"), filename=str(self.path)).body
+
+    def _source(self, node: ast.stmt) -> str:
+        return ast.get_source_segment(self.path.read_text(encoding="utf-8"), node) or ""
+
+    def _compile(self, body: list[ast.stmt]):
+        return compile(ast.Module(body=body, type_ignores=[]), str(self.path), "exec")
+
+    def run(
+        self,
+        overrides: dict[str, np.ndarray] | None = None,
+        *,
+        keep_dtype: bool = True,
+        stop: str | None = None,
+    ) -> Run:
+        """Execute the example, optionally with other data, up to ``stop``."""
+        namespace: dict[str, Any] = {"__name__": "__main__", "__file__": str(self.path)}
+        pending = dict(overrides or {})
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*non-interactive.*")
+            for node in self.statements():
+                if stop is not None and self._source(node).startswith(stop):
+                    break
+                exec(self._compile([node]), namespace)
+                if pending and all(name in namespace for name in pending):
+                    for name, value in pending.items():
+                        namespace[name] = like(namespace[name], value, keep_dtype)
+                    pending = {}
+            else:
+                if stop is not None:
+                    raise AssertionError(f"{self.path.name} has no statement starting {stop!r}")
+        import matplotlib.pyplot as plt  # Agg: helpers sets MPLBACKEND
+
+        plt.close("all")
+        assert not pending, f"{self.path.name} never defined {sorted(pending)}"
+        return Run(namespace, out.getvalue())
+
+    def training_loop(self) -> ast.For:
+        (loop,) = [
+            node
+            for node in self.statements()
+            if isinstance(node, ast.For) and ast.unparse(node.target) == "step"
+        ]
+        return loop
+
+    def step(self, run: Run, step: int = 0) -> None:
+        """Run the training loop's body once, as iteration ``step``, in ``run``."""
+        run.namespace["step"] = step
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(self._compile(self.training_loop().body), run.namespace)

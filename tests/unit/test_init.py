@@ -1,0 +1,48 @@
+"""Unit tests of tutorial_site's setup(): one table connects every hook, in order."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import tutorial_site
+
+
+class RecordingApp:
+    """Enough of Sphinx's application for setup() to register everything it registers."""
+
+    def __init__(self):
+        self.connected, self.directives, self.config_values, self.extensions = [], [], [], []
+
+    def setup_extension(self, name):
+        self.extensions.append(name)
+
+    def add_config_value(self, name, default, rebuild, types=()):
+        self.config_values.append(name)
+
+    def add_directive(self, name, cls):
+        self.directives.append(name)
+
+    def connect(self, event, handler, priority=500):
+        self.connected.append((event, handler, priority))
+
+
+def test_setup_connects_the_hook_table_and_nothing_else():
+    app = RecordingApp()
+    metadata = tutorial_site.setup(app)
+    assert metadata["parallel_read_safe"] and metadata["parallel_write_safe"]
+    assert app.connected == tutorial_site.hooks(app.tutorial_site_health)
+    assert app.extensions == ["sphinx_gallery.gen_gallery", "sphinx.ext.intersphinx"]
+    assert set(app.directives) == {"tutorial-example", "example-result", "example-thumbnails", "examples-archive"}
+    assert {"example_order", "example_only", "example_time_limit", "site_url", "api_docs"} <= set(app.config_values)
+
+
+def test_the_table_lists_each_events_handlers_in_the_order_they_run():
+    table = tutorial_site.hooks(SimpleNamespace(start=1, outdated=2, finish=3))
+    by_event: dict[str, list[int]] = {}
+    for event, _, priority in table:
+        by_event.setdefault(event, []).append(priority)
+    for event, priorities in by_event.items():
+        assert priorities == sorted(priorities), event
+    runs = [handler.__name__ for event, handler, _ in table if event == "builder-inited" and callable(handler)]
+    assert runs.index("check_example_imports") < runs.index("run_pending_examples")
+    assert tutorial_site.RUN_EXAMPLES < tutorial_site.GALLERY < tutorial_site.AFTER_GALLERY

@@ -1,0 +1,79 @@
+"""Unit tests of tutorial_site.seam."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+from sphinx.errors import ExtensionError
+
+from tutorial_site import seam
+from tutorial_site.notebooks import for_jupyter
+
+
+def test_script_output_is_read_from_sphinx_gallerys_own_format():
+    def block(text):  # exactly what sphinx-gallery writes for a cell's output
+        return seam.CODE_OUTPUT.format("\n".join("    " + line for line in text.splitlines()))
+
+    rst = "\n".join(["Title", "=====", "", ".. code-block:: Python", "",
+                     "    print('hi')", "", block("first\n\n  indented"), "", "Some text.",
+                     "", block("second"), ""])
+    assert seam.read_script_output(rst) == "first\n\n  indented\nsecond"
+    assert seam.read_script_outputs(rst) == ["first\n\n  indented", "second"]
+    assert seam.read_script_output("no output at all\n") == ""
+
+
+def test_images_are_read_once_each_in_page_order():
+    rst = (".. image-sg:: /auto_examples/x/images/sphx_glr_a_001.png\n   :alt: a\n\n"
+           ".. image-sg:: /auto_examples/x/images/sphx_glr_a_002.png\n"
+           ".. image-sg:: /auto_examples/x/images/sphx_glr_a_001.png\n")
+    assert seam.read_images(rst) == [
+        "/auto_examples/x/images/sphx_glr_a_001.png",
+        "/auto_examples/x/images/sphx_glr_a_002.png",
+    ]
+
+
+def test_matplotlib_is_not_imported_at_configuration_time_only_set_to_agg(monkeypatch):
+    eager = []
+    monkeypatch.setattr(seam, "_eager_import", lambda: eager.append("imported"))
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    monkeypatch.delitem(sys.modules, "matplotlib", raising=False)
+    seam._import_matplotlib_lazily()
+    assert os.environ["MPLBACKEND"] == "agg"
+    assert "matplotlib" not in sys.modules and not eager
+    # Once matplotlib is imported, sphinx-gallery's own check runs as before.
+    monkeypatch.setitem(sys.modules, "matplotlib", object())
+    seam._import_matplotlib_lazily()
+    assert eager == ["imported"]
+
+
+def test_sphinx_gallery_converts_text_through_our_rewriting(monkeypatch):
+    import sphinx_gallery.notebook
+
+    monkeypatch.setattr(sphinx_gallery.notebook, "rst2md", sphinx_gallery.notebook.rst2md)  # restored after
+    seam.convert_notebook_text_with(for_jupyter)
+    conf = {"rst_link_targets": {}}
+    markdown = sphinx_gallery.notebook.rst2md(
+        "See :class:`torch.nn.Linear` and :math:`a^2`.\n\n.. math::\n\n   b = 1\n", conf, ".", {})
+    assert "``torch.nn.Linear``" in markdown and "$a^2$" in markdown and "$$\nb = 1\n$$" in markdown
+
+
+@pytest.mark.parametrize("version", ["0.21.0", "0.23.0", "1.0"])
+def test_a_sphinx_gallery_outside_the_supported_range_stops_the_build(version):
+    with pytest.raises(ExtensionError, match=r"sphinx-gallery .* relies on internals of sphinx-gallery >=0\.22,<0\.23"):
+        seam.check_version(version)
+    seam.check_version("0.22.1")
+    seam.check_version()  # the installed one
+
+
+def test_only_the_seam_imports_sphinx_gallery_internals():
+    """Elsewhere in the package, sphinx_gallery appears only as the extension's name."""
+    from pathlib import Path
+
+    package = Path(seam.__file__).parent
+    for module in sorted(package.glob("*.py")):
+        if module.name == "seam.py":
+            continue
+        text = module.read_text(encoding="utf-8")
+        assert "import sphinx_gallery" not in text and "from sphinx_gallery" not in text, module.name
