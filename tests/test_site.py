@@ -424,3 +424,23 @@ def test_every_page_has_the_copy_button_script(site):
     script = (site.html / "_static" / "copybutton.js").read_text()
     # output blocks get no button
     assert "div:not(.sphx-glr-script-out):not(.tutorial-output) > div.highlight pre" in script
+
+
+# The site's published pages, as they were before the extension became one
+# package and conf.py moved into docs/: a change of layout must not move a URL.
+PUBLISHED_PAGES = [
+    "404.html", "genindex.html", "index.html", "search.html", "sg_execution_times.html", "tutorial.html",
+    *(f"auto_examples/{gallery}/{page}.html"
+      for gallery, pages in {
+          "tensor": ["two_layer_net_numpy", "two_layer_net_tensor"],
+          "autograd": ["tf_two_layer_net", "two_layer_net_autograd", "two_layer_net_custom_function"],
+          "nn": ["dynamic_net", "two_layer_net_module", "two_layer_net_nn", "two_layer_net_optim"],
+          "comparison": ["accelerator_speedup", "all_nine_methods"],
+      }.items()
+      for page in [*pages, "index", "sg_execution_times"]),
+]
+
+
+def test_every_published_address_stays_the_same(site):
+    pages = sorted(page.relative_to(site.html).as_posix() for page in site.pages())
+    assert pages == sorted(PUBLISHED_PAGES)
