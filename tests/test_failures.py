@@ -267,6 +267,17 @@ INTERRUPTIONS = [
 @pytest.mark.parametrize(("signame", "after", "half_written_index"), INTERRUPTIONS,
                          ids=["examples", "reading", "writing", "search-index"])
 def test_an_interrupted_build_is_repaired_by_the_next(fixture_site, built_fixture, signame, after, half_written_index):
+    # The fixture site builds in about a second: with SLOW_BUILD set, each page
+    # takes a little longer to read and to write, so that the signal lands in
+    # the middle of the phase it is meant for (it changes nothing built).
+    with open(built_fixture / "docs" / "conf.py", "a", encoding="utf-8") as conf:
+        conf.write(
+            "\n\ndef setup(app):\n"
+            "    import time\n"
+            "    if os.environ.get('SLOW_BUILD'):\n"
+            "        app.connect('source-read', lambda *args: time.sleep(0.3))\n"
+            "        app.connect('html-page-context', lambda *args: time.sleep(0.3))\n"
+        )
     assert build_site(built_fixture).returncode == 0
     rerun(built_fixture, "examples_line", "fit_line")
     rerun(built_fixture, "examples_curve", "fit_curve")
@@ -277,7 +288,7 @@ def test_an_interrupted_build_is_repaired_by_the_next(fixture_site, built_fixtur
         *no_network(), sys.executable, "-u", str(ROOT / "tools" / "sphinx_build.py"), "-M", "html",
         str(built_fixture / "docs"), str(built_fixture / "_build"), "-W", "--keep-going",
     ]
-    build = subprocess.Popen(command, cwd=built_fixture, env=build_env(), stdout=subprocess.PIPE,
+    build = subprocess.Popen(command, cwd=built_fixture, env=build_env(SLOW_BUILD="1"), stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
     seen = []
     for line in build.stdout:
