@@ -38,8 +38,9 @@ def site(tmp_path_factory) -> Site:
 def second_site(site, tmp_path_factory):
     """Another clean build of the same sources, in another folder, without workers.
 
-    The ``site`` build runs the examples in worker processes where the machine
-    has several CPUs; this one runs them all in the Sphinx process. It is also
+    The ``site`` build runs its examples several at a time where the machine
+    has several CPUs; this one runs them one after another (each still in a
+    process of its own). It is also
     built as a local ``make html`` is: no site address, no repository.
     """
     return built_site(copy_project(tmp_path_factory.mktemp("again")), env={"EXAMPLE_WORKERS": "1", **LOCAL})

@@ -24,7 +24,7 @@ def gallery_app(tmp_path: Path, **conf_overrides) -> SimpleNamespace:
     (tmp_path / "examples").mkdir(exist_ok=True)
     (tmp_path / "docs" / "generated").mkdir(parents=True, exist_ok=True)
     conf = dict(examples_dirs=["../examples"], gallery_dirs=["generated"], ignore_pattern=r"__init__\.py",
-                within_subsection_order="FileNameSortKey", failing_examples={}, image_scrapers=("matplotlib",),
+                within_subsection_order="FileNameSortKey",
                 filename_pattern=r"\.py$", plot_gallery=True, source_suffix={".rst": "rst"},
                 src_dir=str(tmp_path / "docs"), expected_failing_examples=[])
     conf.update(conf_overrides)

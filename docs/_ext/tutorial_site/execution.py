@@ -87,7 +87,7 @@ _time_limit = 0.0
 
 
 def example_outputs(example: Example) -> list[str]:
-    """The files a finished run of ``task`` left, relative to its gallery folder."""
+    """The files a finished run of ``example`` left, relative to its gallery folder."""
     folder, stem = example.gallery_dir, example.stem
     names = {
         path.name
