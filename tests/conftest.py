@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -30,20 +31,36 @@ os.environ["NO_COLOR"] = "1"
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Site:
-    return built_site(copy_project(tmp_path_factory.mktemp("project")))
+def site(request, tmp_path_factory) -> Site:
+    built = built_site(copy_project(tmp_path_factory.mktemp("project")))
+    if any("second_site" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        # The second build keeps at most one CPU busy, so it runs beside the
+        # tests that come before the first one that needs it, at the lowest
+        # priority: it takes only the CPU time that they leave idle.
+        _second_build.append(ThreadPoolExecutor(max_workers=1).submit(build_second_site, tmp_path_factory))
+    return built
+
+
+def build_second_site(tmp_path_factory) -> Site:
+    return built_site(copy_project(tmp_path_factory.mktemp("again")), env={"EXAMPLE_WORKERS": "1", **LOCAL},
+                      background=True)
+
+
+_second_build: list[Future] = []
 
 
 @pytest.fixture(scope="session")
-def second_site(site, tmp_path_factory):
+def second_site(site, tmp_path_factory) -> Site:
     """Another clean build of the same sources, in another folder, without workers.
 
     The ``site`` build runs its examples several at a time where the machine
     has several CPUs; this one runs them one after another (each still in a
     process of its own). It is also
-    built as a local ``make html`` is: no site address, no repository.
+    built as a local ``make html`` is: no site address, no repository. The
+    ``site`` fixture starts it in the background as soon as the first build
+    is done.
     """
-    return built_site(copy_project(tmp_path_factory.mktemp("again")), env={"EXAMPLE_WORKERS": "1", **LOCAL})
+    return _second_build.pop().result() if _second_build else build_second_site(tmp_path_factory)
 
 
 @pytest.fixture

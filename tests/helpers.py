@@ -129,6 +129,7 @@ def build_site(
     timeout: float = 900,
     strict: bool = True,
     python_options: tuple[str, ...] = (),
+    background: bool = False,
 ) -> subprocess.CompletedProcess:
     """Run the same build as ``make html`` (tools/sphinx_build.py) on a project copy, offline.
 
@@ -136,10 +137,13 @@ def build_site(
     ``project/_build/doctrees``. It is built as the published site is
     (``HOSTED``); ``env`` adds or overrides environment variables;
     ``strict=False`` drops ``make html``'s ``-W --keep-going``;
-    ``python_options`` go to the Python that runs Sphinx (``-X importtime``).
+    ``python_options`` go to the Python that runs Sphinx (``-X importtime``);
+    ``background=True`` runs it (and its examples) at the lowest CPU priority,
+    on what the tests in the foreground leave idle.
     """
+    lowest_priority = ["nice", "-n", "19"] if background and shutil.which("nice") else []
     cmd = [
-        *no_network(), sys.executable, *python_options, str(ROOT / "tools" / "sphinx_build.py"), "-M", "html",
+        *lowest_priority, *no_network(), sys.executable, *python_options, str(ROOT / "tools" / "sphinx_build.py"), "-M", "html",
         str(project / "docs"), str(project / "_build"),
         *(["-W", "--keep-going"] if strict else []), *options,
     ]
@@ -205,8 +209,8 @@ class Site:
         return sorted(self.html.rglob("*.html"))
 
 
-def built_site(project: Path, env: dict | None = None) -> Site:
-    result = build_site(project, env=env)
+def built_site(project: Path, env: dict | None = None, background: bool = False) -> Site:
+    result = build_site(project, env=env, background=background)
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"the site build failed:\n{log[-8000:]}"
     return Site(project, project / "_build" / "html", log)

@@ -13,7 +13,6 @@ import ast
 import random
 import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest

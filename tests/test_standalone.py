@@ -8,6 +8,10 @@ differ in their last digits with another thread count), and must print what
 the example's page shows: the notebook exactly (it shows
 the value of a cell's last expression as the page does), the script every
 printed line in the same order (a script shows no such values).
+
+Every run is a fresh process on one thread, so the ``runs`` fixture starts all
+the runs the selected tests check, two at a time on this 2-CPU machine, and
+each test below checks its own run.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ import os
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -33,6 +38,7 @@ EXAMPLES = pytest.mark.parametrize(
     [(folder, filename) for folder, filename, _ in TUTORIAL],
     ids=[filename.removesuffix(".py") for _, filename, _ in TUTORIAL],
 )
+COMPARISON = ROOT / "examples_comparison"
 
 
 def printed_on_page(site, folder: str, filename: str) -> str:
@@ -49,33 +55,106 @@ def in_order_within(part: list[str], whole: list[str]) -> bool:
     return all(line in rest for line in part)
 
 
-@pytest.fixture(scope="module")
-def script_runs(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
-    """Every tutorial example run as a script in an empty folder of its own, two at a time.
-
-    Each run is a fresh Python on one thread, so two side by side on this
-    2-CPU machine take the time of one; each test below checks its own run.
-    """
-    env = dict(os.environ, MPLBACKEND="Agg", **ONE_THREAD)
-
-    def run(filename: str, folder: str):
-        cwd = tmp_path_factory.mktemp(filename.removesuffix(".py"))
-        result = subprocess.run([sys.executable, str(ROOT / folder / filename)], capture_output=True,
-                                text=True, env=env, cwd=cwd, timeout=300)
-        return filename, (result, cwd)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(pool.map(lambda item: run(item[1], item[0]), [(f, n) for f, n, _ in TUTORIAL]))
+def outputs(notebook: nbformat.NotebookNode) -> list[dict]:
+    return [o for c in notebook.cells for o in c.get("outputs", [])]
 
 
-@EXAMPLES
-def test_example_runs_as_a_script_and_prints_what_its_page_shows(site, script_runs, folder, filename):
-    result, tmp_path = script_runs[filename]
-    assert result.returncode == 0, result.stderr[-4000:]
-    printed, shown = lines(result.stdout), lines(printed_on_page(site, folder, filename))
-    assert any(line.startswith("step 500  loss") for line in printed)
-    assert in_order_within(printed, shown), (printed, shown)
-    assert not list(tmp_path.iterdir()), "the script wrote files where it was run"
+# -- The runs -------------------------------------------------------------------------------
+# Each test names the run it checks (RUN_OF); the ``runs`` fixture starts the
+# runs of the selected tests only, the longest first.
+
+
+def run_script(path, *args, cwd, env=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, MPLBACKEND="Agg", **ONE_THREAD, **(env or {}))
+    return subprocess.run([sys.executable, str(path), *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=300)
+
+
+def run_notebook(path: Path, cwd: Path) -> nbformat.NotebookNode:
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(cwd)}}).execute()
+    return notebook
+
+
+def example_script(folder: str, filename: str, make_dir):
+    cwd = make_dir(filename.removesuffix(".py"))
+    return SimpleNamespace(result=run_script(ROOT / folder / filename, cwd=cwd), cwd=cwd)
+
+
+def generated_notebook(folder: str, filename: str, make_dir, site):
+    path = site.project / "docs" / GALLERY[folder] / f"{filename.removesuffix('.py')}.ipynb"
+    cwd = make_dir(f"notebook-{filename.removesuffix('.py')}")
+    return SimpleNamespace(notebook=run_notebook(path, cwd), cwd=cwd)
+
+
+def comparison_downloaded(make_dir):
+    # The downloaded file alone, in a folder of its own, run from another.
+    downloads, elsewhere = make_dir("Downloads"), make_dir("elsewhere")
+    script = Path(shutil.copy(COMPARISON / "all_nine_methods.py", downloads))
+    return SimpleNamespace(result=run_script(script, cwd=elsewhere), script=script,
+                           downloads=downloads, elsewhere=elsewhere)
+
+
+def speedup_recorded(make_dir):
+    cwd = make_dir("speedup")
+    result = run_script(COMPARISON / "accelerator_speedup.py", "--record", "run.csv", cwd=cwd)
+    return SimpleNamespace(result=result, cwd=cwd)
+
+
+def speedup_on_a_cuda_build_without_a_gpu(make_dir):
+    # What such a torch answers: "cuda" unless asked to check, and no device to name.
+    cwd, fake = make_dir("speedup-no-gpu"), make_dir("cuda_build_without_gpu")
+    (fake / "sitecustomize.py").write_text(
+        "import torch\n"
+        "def current_accelerator(check_available=False):\n"
+        "    return None if check_available else torch.device('cuda')\n"
+        "def no_gpu(*args, **kwargs):\n"
+        "    raise RuntimeError('Found no NVIDIA driver on your system')\n"
+        "torch.accelerator.current_accelerator = current_accelerator\n"
+        "torch.accelerator.is_available = lambda: False\n"
+        "torch.cuda.get_device_name = no_gpu\n",
+        encoding="utf-8",
+    )
+    result = run_script(COMPARISON / "accelerator_speedup.py", "--record", "run.csv",
+                        cwd=cwd, env={"PYTHONPATH": str(fake)})
+    return SimpleNamespace(result=result, cwd=cwd)
+
+
+def comparison_notebook(filename: str, make_dir, site):
+    cwd = make_dir(f"notebook-{filename}")
+    path = site.project / "docs" / GALLERY["examples_comparison"] / f"{filename}.ipynb"
+    return SimpleNamespace(notebook=run_notebook(path, cwd), cwd=cwd)
+
+
+# test -> (the run it checks, from its parameters; whether that run needs the built site)
+RUN_OF = {
+    "test_comparison_notebook_runs_top_to_bottom_in_an_empty_folder":
+        (lambda filename: ("comparison notebook", filename), True),
+    "test_comparison_runs_as_a_script_outside_the_checkout": (lambda: ("comparison downloaded",), False),
+    "test_speedup_runs_as_a_script_and_records_its_table_with_what_produced_it":
+        (lambda: ("speedup recorded",), False),
+    "test_speedup_records_no_accelerator_with_a_cuda_build_of_torch_on_a_machine_without_a_gpu":
+        (lambda: ("speedup without a gpu",), False),
+    "test_generated_notebook_runs_top_to_bottom_in_a_fresh_kernel":
+        (lambda folder, filename: ("notebook", folder, filename), True),
+    "test_example_runs_as_a_script_and_prints_what_its_page_shows":
+        (lambda folder, filename: ("script", folder, filename), False),
+}
+JOBS = {  # the order they start in: the longest runs first
+    "comparison notebook": comparison_notebook,
+    "comparison downloaded": comparison_downloaded,
+    "speedup recorded": speedup_recorded,
+    "speedup without a gpu": speedup_on_a_cuda_build_without_a_gpu,
+    "notebook": generated_notebook,
+    "script": example_script,
+}
+
+
+def run_key(item: pytest.Item) -> tuple[tuple, bool]:
+    key_of, needs_site = RUN_OF[item.originalname]
+    params = getattr(item, "callspec", None)
+    return key_of(**(params.params if params else {})), needs_site
 
 
 @pytest.fixture(scope="module")
@@ -97,36 +176,51 @@ def this_python_as_kernel(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def notebook_runs(site, this_python_as_kernel, tmp_path_factory) -> dict[str, nbformat.NotebookNode]:
-    """Every tutorial example's generated notebook, run in a fresh kernel, two kernels at a time."""
+def runs(request, this_python_as_kernel, tmp_path_factory) -> dict[tuple, Future]:
+    """Every run the selected tests of this module check, two at a time; each test waits for its own."""
+    here = [item for item in request.session.items if item.module is request.module]
+    wanted = dict(run_key(item) for item in here)
+    site = request.getfixturevalue("site") if any(wanted.values()) else None
+    order = list(JOBS)
+    pool = ThreadPoolExecutor(max_workers=2)
+    futures = {}
+    for key in sorted(wanted, key=lambda key: order.index(key[0])):
+        job = JOBS[key[0]]
+        extra = {"site": site} if wanted[key] else {}
+        futures[key] = pool.submit(job, *key[1:], make_dir=tmp_path_factory.mktemp, **extra)
+    yield futures
+    pool.shutdown(cancel_futures=True)
 
-    def run(folder: str, filename: str):
-        path = site.project / "docs" / GALLERY[folder] / f"{filename.removesuffix('.py')}.ipynb"
-        notebook = nbformat.read(path, as_version=4)
-        cwd = tmp_path_factory.mktemp(f"notebook-{filename.removesuffix('.py')}")
-        client = NotebookClient(notebook, timeout=300, kernel_name="python3",
-                                resources={"metadata": {"path": str(cwd)}})
-        client.execute()
-        return filename, notebook
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(pool.map(lambda item: run(item[0], item[1]), [(f, n) for f, n, _ in TUTORIAL]))
+@pytest.fixture
+def run(request, runs):
+    """The run this test checks, once it has ended (its exception, if it raised)."""
+    return runs[run_key(request.node)[0]].result()
+
+
+# -- The tutorial's examples ------------------------------------------------------------------
 
 
 @EXAMPLES
-def test_generated_notebook_runs_top_to_bottom_in_a_fresh_kernel(site, notebook_runs, folder, filename):
-    notebook = notebook_runs[filename]
+def test_example_runs_as_a_script_and_prints_what_its_page_shows(site, run, folder, filename):
+    assert run.result.returncode == 0, run.result.stderr[-4000:]
+    printed, shown = lines(run.result.stdout), lines(printed_on_page(site, folder, filename))
+    assert any(line.startswith("step 500  loss") for line in printed)
+    assert in_order_within(printed, shown), (printed, shown)
+    assert not list(run.cwd.iterdir()), "the script wrote files where it was run"
 
-    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
+
+@EXAMPLES
+def test_generated_notebook_runs_top_to_bottom_in_a_fresh_kernel(site, run, folder, filename):
+    errors = [o for o in outputs(run.notebook) if o["output_type"] == "error"]
     assert not errors
     shown = "".join(
         o["text"] if o["output_type"] == "stream" else o["data"]["text/plain"] + "\n"
-        for c in notebook.cells
-        for o in c.get("outputs", [])
+        for o in outputs(run.notebook)
         if o.get("name") == "stdout" or o["output_type"] == "execute_result"
     )
     assert lines(shown) == lines(printed_on_page(site, folder, filename))
-    figures = [o for c in notebook.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    figures = [o for o in outputs(run.notebook) if "image/png" in o.get("data", {})]
     assert len(figures) == 1, "the loss plot should show in the notebook"
 
 
@@ -135,31 +229,17 @@ def test_generated_notebook_runs_top_to_bottom_in_a_fresh_kernel(site, notebook_
 # and what it prints, not the exact numbers.
 
 
-def run_script(path, *args, cwd, env=None):
-    env = dict(os.environ, MPLBACKEND="Agg", **ONE_THREAD, **(env or {}))
-    return subprocess.run([sys.executable, str(path), *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=300)
+def test_comparison_runs_as_a_script_outside_the_checkout(run):
+    assert run.result.returncode == 0, run.result.stderr[-4000:]
+    assert "largest gap between them:" in run.result.stdout
+    assert sum(line.endswith(" ms") for line in run.result.stdout.splitlines()) == 9
+    assert not list(run.elsewhere.iterdir()) and [p.name for p in run.downloads.iterdir()] == [run.script.name]
 
 
-def test_comparison_runs_as_a_script_outside_the_checkout(tmp_path):
-    # The downloaded file alone, in a folder of its own, run from another.
-    downloads, elsewhere = tmp_path / "Downloads", tmp_path / "elsewhere"
-    downloads.mkdir()
-    elsewhere.mkdir()
-    script = Path(shutil.copy(ROOT / "examples_comparison" / "all_nine_methods.py", downloads))
-    result = run_script(script, cwd=elsewhere)
-    assert result.returncode == 0, result.stderr[-4000:]
-    assert "largest gap between them:" in result.stdout
-    assert sum(line.endswith(" ms") for line in result.stdout.splitlines()) == 9
-    assert not list(elsewhere.iterdir()) and [p.name for p in downloads.iterdir()] == [script.name]
-
-
-def test_speedup_runs_as_a_script_and_records_its_table_with_what_produced_it(tmp_path):
-    result = run_script(ROOT / "examples_comparison" / "accelerator_speedup.py", "--record", "run.csv",
-                        cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-4000:]
-    assert "RuntimeWarning" not in result.stderr
-    recorded = (tmp_path / "run.csv").read_text().splitlines()
+def test_speedup_runs_as_a_script_and_records_its_table_with_what_produced_it(run):
+    assert run.result.returncode == 0, run.result.stderr[-4000:]
+    assert "RuntimeWarning" not in run.result.stderr
+    recorded = (run.cwd / "run.csv").read_text().splitlines()
     about = dict(line[2:].split(": ", 1) for line in recorded if line.startswith("# "))
     assert set(about) == {"date", "command", "cpu", "accelerator", "python", "numpy", "torch", "torch threads"}
     assert about["command"].endswith("accelerator_speedup.py --record run.csv")
@@ -168,39 +248,18 @@ def test_speedup_runs_as_a_script_and_records_its_table_with_what_produced_it(tm
     assert [row.split(",")[:2] for row in table[1:]] == [["64", "100"], ["256", "256"], ["1024", "1024"], ["4096", "2048"]]
 
 
-def test_speedup_records_no_accelerator_with_a_cuda_build_of_torch_on_a_machine_without_a_gpu(tmp_path):
-    # What such a torch answers: "cuda" unless asked to check, and no device to name.
-    fake = tmp_path / "cuda_build_without_gpu"
-    fake.mkdir()
-    (fake / "sitecustomize.py").write_text(
-        "import torch\n"
-        "def current_accelerator(check_available=False):\n"
-        "    return None if check_available else torch.device('cuda')\n"
-        "def no_gpu(*args, **kwargs):\n"
-        "    raise RuntimeError('Found no NVIDIA driver on your system')\n"
-        "torch.accelerator.current_accelerator = current_accelerator\n"
-        "torch.accelerator.is_available = lambda: False\n"
-        "torch.cuda.get_device_name = no_gpu\n",
-        encoding="utf-8",
-    )
-    result = run_script(ROOT / "examples_comparison" / "accelerator_speedup.py", "--record", "run.csv",
-                        cwd=tmp_path, env={"PYTHONPATH": str(fake)})
-    assert result.returncode == 0, result.stderr[-4000:]
-    assert "No accelerator on this machine" in result.stdout
-    assert "# accelerator: none" in (tmp_path / "run.csv").read_text()
+def test_speedup_records_no_accelerator_with_a_cuda_build_of_torch_on_a_machine_without_a_gpu(run):
+    assert run.result.returncode == 0, run.result.stderr[-4000:]
+    assert "No accelerator on this machine" in run.result.stdout
+    assert "# accelerator: none" in (run.cwd / "run.csv").read_text()
 
 
-@pytest.mark.usefixtures("this_python_as_kernel")
 @pytest.mark.parametrize("filename", ["all_nine_methods", "accelerator_speedup"])
-def test_comparison_notebook_runs_top_to_bottom_in_an_empty_folder(site, tmp_path, filename):
-    gallery = site.project / "docs" / GALLERY["examples_comparison"]
-    notebook = nbformat.read(gallery / f"{filename}.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
+def test_comparison_notebook_runs_top_to_bottom_in_an_empty_folder(run, filename):
+    errors = [o for o in outputs(run.notebook) if o["output_type"] == "error"]
     assert not errors
-    figures = [o for c in notebook.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    figures = [o for o in outputs(run.notebook) if "image/png" in o.get("data", {})]
     assert len(figures) == 1
-    printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
+    printed = "".join(o.get("text", "") for o in outputs(run.notebook))
     assert " ms" in printed
-    assert not list(tmp_path.iterdir())
+    assert not list(run.cwd.iterdir())
