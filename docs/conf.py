@@ -28,10 +28,17 @@ exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
 html_theme = "sphinx_rtd_theme"
 html_title = project
 html_static_path = ["_static"]
-html_css_files = ["tutorial.css"]
+templates_path = ["_templates"]
+# The theme made readable by everyone (WCAG 2 AA): accessibility.css and .js,
+# and _templates/footer.html, which says "Built with Sphinx" in a landmark.
+html_css_files = ["tutorial.css", "accessibility.css"]
+html_js_files = ["accessibility.js"]
+html_show_sphinx = False
 html_favicon = "_static/favicon.svg"
 html_theme_options = {"navigation_depth": 2}
 html_last_updated_fmt = None  # no build date: rebuilding changes nothing
+# Code colours that meet WCAG AA contrast (accessible-pygments).
+pygments_style = "a11y-high-contrast-light"
 
 # A copy button on code blocks, none on printed output; prompts are not copied.
 copybutton_selector = "div:not(.sphx-glr-script-out):not(.tutorial-output) > div.highlight pre"
@@ -45,17 +52,12 @@ copybutton_prompt_is_regexp = True
 site_url = os.environ.get("SITE_URL") or os.environ.get("READTHEDOCS_CANONICAL_URL", "")
 html_baseurl = site_url
 notfound_urls_prefix = urlsplit(site_url).path or "/"
-notfound_context = {
-    "title": "Page not found",
-    "body": (
-        "<h1>Page not found</h1>"
-        "<p>There is no page at this address. It may have been renamed when the "
-        "tutorial changed; the menu on the left lists every page there is now.</p>"
-    ),
-}
+notfound_context = {"title": "Page not found", "body": (
+    "<h1>Page not found</h1><p>There is no page at this address. It may have been renamed when the "
+    "tutorial changed; the menu on the left lists every page there is now.</p>")}
 
-# The GitHub repository whose gh-pages branch holds the published site: every
-# notebook download gets an "Open in Colab" link to it. Empty: no Colab links.
+# The GitHub repository whose gh-pages branch holds the published site: notebook
+# downloads get "Open in Colab" links to it (none if empty).
 repository_url = os.environ.get("REPOSITORY_URL", "")
 deployed_branch = "gh-pages"
 
@@ -68,10 +70,8 @@ api_docs = {
     "torch": "https://docs.pytorch.org/docs/stable/",
     "matplotlib": "https://matplotlib.org/stable/",
     # TensorFlow publishes no Sphinx inventory; GPflow maintains one.
-    "tensorflow": (
-        "https://www.tensorflow.org/api_docs/python",
-        "https://github.com/GPflow/tensorflow-intersphinx/raw/master/tf2_py_objects.inv",
-    ),
+    "tensorflow": ("https://www.tensorflow.org/api_docs/python",
+                   "https://github.com/GPflow/tensorflow-intersphinx/raw/master/tf2_py_objects.inv"),
 }
 api_inventories = os.environ.get("API_INVENTORIES", "_inventories")
 
@@ -111,6 +111,7 @@ sphinx_gallery_conf = {
     # A failed example is a warning with its traceback, then an error naming it.
     "only_warn_on_example_error": True,
     "write_computation_times": True,
+    # matplotlib's scraper, with alt text that says what each figure shows.
+    "image_scrapers": ["tutorial_site.figures.scraper"],
 }
-# Keep TensorFlow's C++ start-up chatter out of the build log.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # no TensorFlow start-up chatter

@@ -123,10 +123,15 @@ for row in rows:
     speedups = ", ".join(f"{label}: {row['numpy, CPU'] / row[label]:.1f}x" for label in labels[1:])
     print(f"{row['N']:>5} x {row['H']:<4} {times}   {speedups}")
 
+# Each backend has a colour from the Okabe-Ito palette (safe for colour-blind
+# readers), and a marker and line style of its own, so the lines differ in
+# grey print too.
+looks = [("#0072B2", "o", "-"), ("#D55E00", "s", "--"), ("#009E73", "^", ":")]
 fig, ax = plt.subplots(figsize=(6.5, 4))
 sizes = [f"{row['N']} x {row['H']}" for row in rows]
-for label in labels:
-    ax.semilogy(sizes, [row[label] * 1e3 for row in rows], marker="o", label=label)
+for label, (colour, marker, linestyle) in zip(labels, looks):
+    ax.semilogy(sizes, [row[label] * 1e3 for row in rows], label=label,
+                color=colour, marker=marker, linestyle=linestyle)
 ax.set_xlabel("batch N x hidden width H")
 ax.set_ylabel("time per training step (ms)")
 ax.set_title("One training step of the two-layer network")

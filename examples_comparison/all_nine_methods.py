@@ -10,8 +10,6 @@ below drew and printed:
 
 .. example-result::
    :output: 1
-   :alt: The loss of each of the nine methods against the training step, on a
-         log scale, from the run of this page's program in this build.
 
 - The five programs that train two bare weight matrices by plain gradient
   descent (numpy, tensors, autograd, the custom Function and TensorFlow) draw

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import LOCAL, Site, built_site, copy_fixture_site, copy_project
+from helpers import LOCAL, Site, Visit, built_site, copy_fixture_site, copy_project, find_chromium, served
 
 # Tests read what builds print, so builds print plain text. Sphinx colours its
 # output on a terminal, with FORCE_COLOR, and on CI systems (CI=true): the
@@ -35,8 +35,8 @@ def site(request, tmp_path_factory) -> Site:
     built = built_site(copy_project(tmp_path_factory.mktemp("project")))
     if any("second_site" in getattr(item, "fixturenames", ()) for item in request.session.items):
         # The second build keeps at most one CPU busy, so it runs beside the
-        # tests that come before the first one that needs it, at the lowest
-        # priority: it takes only the CPU time that they leave idle.
+        # tests that come before those that need it (they run last), at the
+        # lowest priority: it takes only the CPU time that they leave idle.
         _second_build.append(ThreadPoolExecutor(max_workers=1).submit(build_second_site, tmp_path_factory))
     return built
 
@@ -85,8 +85,50 @@ def built_fixture(fixture_site, tmp_path) -> Path:
     return Path(shutil.copytree(fixture_site.project, tmp_path / "project", symlinks=True))
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium: the machine's own, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=find_chromium(),
+            # Keep Chromium from calling home: this machine has no route out.
+            args=["--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    """The ``site`` build, served under its address's path as its host serves it."""
+    with served(site.html) as url:
+        yield url
+
+
+@pytest.fixture
+def visit(browser, base_url):
+    """Open a page of the served ``site`` in a fresh tab: ``visit("tutorial.html")``."""
+    visits = []
+
+    def open_page(path: str, **context_options) -> Visit:
+        visits.append(Visit(browser, base_url, path, **context_options))
+        return visits[-1]
+
+    yield open_page
+    for v in visits:
+        v.close()
+
+
 def pytest_collection_modifyitems(items):
-    """Mark every test that needs a build as slow."""
+    """Mark every test that needs a build as slow; run the tests of the second build last.
+
+    The second build runs in the background from the moment the first is done
+    (``site``), so the tests that need it come last: by then it is done.
+    """
     for item in items:
         if {"site", "second_site", "fixture_site", "built_fixture"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: "second_site" in getattr(item, "fixturenames", ()))  # a stable sort

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
+import http.server
 import io
 import os
 import posixpath
@@ -16,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -376,3 +378,88 @@ class Example:
         run.namespace["step"] = step
         with contextlib.redirect_stdout(io.StringIO()):
             exec(self._compile(self.training_loop().body), run.namespace)
+
+
+# -- The browser ---------------------------------------------------------------------------
+
+#: Screenshots of the pages the browser tests visit.
+SCREENSHOTS = ROOT / "_build" / "test-artifacts" / "browser"
+
+
+def find_chromium() -> str:
+    import pytest
+
+    candidates = [os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return candidate
+    pytest.fail(
+        "Chromium not found. Install Debian's package (`apt-get install chromium`; "
+        "`make test` does it when run as root) or set CHROMIUM=/path/to/chromium."
+    )
+
+
+class PagesLikeServer(http.server.SimpleHTTPRequestHandler):
+    """A built site under its address's path, answering a missing page with 404.html.
+
+    That is how GitHub Pages and Read the Docs serve it. ``site_path`` is the
+    path of the site's address ("/" for a local build).
+    """
+
+    site_path = SITE_PATH
+
+    def log_message(self, *args):
+        pass
+
+    def translate_path(self, path):
+        if not path.startswith(self.site_path):
+            return str(Path(self.directory) / "no-such-file")
+        return super().translate_path("/" + path.removeprefix(self.site_path))
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextlib.contextmanager
+def served(html: Path, site_path: str = SITE_PATH):
+    """Serve a built site on 127.0.0.1 under ``site_path``; yields its base URL (no final slash)."""
+    handler = functools.partial(type("Server", (PagesLikeServer,), {"site_path": site_path}), directory=str(html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{site_path.rstrip('/')}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class Visit:
+    """One page in a fresh browser tab, with every problem it reported."""
+
+    def __init__(self, browser, base_url: str, path: str, **context_options):
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text} {m.location}"))
+        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
+        self.page.on(
+            "response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}")
+        )
+        self.page.goto(f"{base_url}/{path}", wait_until="load")
+
+    def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+    def close(self) -> None:
+        self.context.close()

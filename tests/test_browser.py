@@ -1,127 +1,24 @@
 """The built site in a real browser: headless Chromium driven by Playwright.
 
-The site is served on 127.0.0.1 from the session's build. Playwright's Python
-package drives the machine's own Chromium (Debian's ``chromium``; ``make test``
-installs it when it can), so nothing is downloaded. Screenshots of every page
-visited are kept in ``_build/test-artifacts/browser/``.
+The site is served on 127.0.0.1 from the session's build, as its host serves
+it (conftest.py: ``base_url``, ``visit``). Playwright's Python package drives
+the machine's own Chromium (Debian's ``chromium``; ``make test`` installs it
+when it can), so nothing is downloaded. Screenshots of every page visited are
+kept in ``_build/test-artifacts/browser/``.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import shutil
-import threading
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect
 
-from helpers import ROOT, SITE_PATH
+from helpers import SITE_PATH
 
 pytestmark = pytest.mark.slow
 
-SCREENSHOTS = ROOT / "_build" / "test-artifacts" / "browser"
 PAGES = ["tutorial.html", "auto_examples/nn/dynamic_net.html"]
-
-
-def find_chromium() -> str:
-    candidates = [os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return candidate
-    pytest.fail(
-        "Chromium not found. Install Debian's package (`apt-get install chromium`; "
-        "`make test` does it when run as root) or set CHROMIUM=/path/to/chromium."
-    )
-
-
-class PagesLikeServer(http.server.SimpleHTTPRequestHandler):
-    """The site under its address's path, answering a missing page with 404.html.
-
-    That is how GitHub Pages and Read the Docs serve it.
-    """
-
-    def log_message(self, *args):
-        pass
-
-    def translate_path(self, path):
-        if not path.startswith(SITE_PATH):
-            return str(Path(self.directory) / "no-such-file")
-        return super().translate_path("/" + path.removeprefix(SITE_PATH))
-
-    def send_error(self, code, message=None, explain=None):
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.is_file():
-            return super().send_error(code, message, explain)
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    handler = functools.partial(PagesLikeServer, directory=str(site.html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{SITE_PATH.rstrip('/')}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=find_chromium(),
-            # Keep Chromium from calling home: this machine has no route out.
-            args=["--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync", "--disable-gpu"],
-        )
-        yield browser
-        browser.close()
-
-
-class Visit:
-    """One page in a fresh browser tab, with every problem it reported."""
-
-    def __init__(self, browser, base_url: str, path: str, **context_options):
-        self.context = browser.new_context(**context_options)
-        self.page: Page = self.context.new_page()
-        self.problems: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text} {m.location}"))
-        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
-        self.page.on(
-            "response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}")
-        )
-        self.page.goto(f"{base_url}/{path}", wait_until="load")
-
-    def screenshot(self, name: str) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def visit(browser, base_url):
-    visits = []
-
-    def open_page(path: str, **context_options) -> Visit:
-        visits.append(Visit(browser, base_url, path, **context_options))
-        return visits[-1]
-
-    yield open_page
-    for v in visits:
-        v.close()
 
 
 @pytest.mark.parametrize("path", PAGES)

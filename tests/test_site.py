@@ -121,7 +121,7 @@ def test_comparison_page_leads_with_its_figure_and_table(site):
     (figure,) = result.select("img")
     (plot,) = soup.select("img.sphx-glr-single-img")
     assert resolve(site, page, figure["src"]) == resolve(site, page, plot["src"])
-    assert "log scale" in figure["alt"]
+    assert figure["alt"] == plot["alt"] and "log scale" in figure["alt"]
     (table,) = result.select("pre")
     assert table.get_text().startswith("method") and table.get_text() in code_text(soup, ".sphx-glr-script-out pre")
     # Before the result, nothing but the page's title and introduction.

@@ -12,6 +12,7 @@ class RecordingApp:
 
     def __init__(self):
         self.connected, self.directives, self.config_values, self.extensions = [], [], [], []
+        self.translators = {}
 
     def setup_extension(self, name):
         self.extensions.append(name)
@@ -25,6 +26,9 @@ class RecordingApp:
     def connect(self, event, handler, priority=500):
         self.connected.append((event, handler, priority))
 
+    def set_translator(self, name, cls):
+        self.translators[name] = cls
+
 
 def test_setup_connects_the_hook_table_and_nothing_else():
     app = RecordingApp()
@@ -34,6 +38,7 @@ def test_setup_connects_the_hook_table_and_nothing_else():
     assert app.extensions == ["sphinx_gallery.gen_gallery", "sphinx.ext.intersphinx"]
     assert set(app.directives) == {"tutorial-example", "example-result", "example-thumbnails", "examples-archive"}
     assert {"example_order", "example_only", "example_time_limit", "site_url", "api_docs"} <= set(app.config_values)
+    assert app.translators["html"] is tutorial_site.accessibility.HTMLTranslator
 
 
 def test_the_table_lists_each_events_handlers_in_the_order_they_run():

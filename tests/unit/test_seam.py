@@ -77,3 +77,13 @@ def test_only_the_seam_imports_sphinx_gallery_internals():
             continue
         text = module.read_text(encoding="utf-8")
         assert "import sphinx_gallery" not in text and "from sphinx_gallery" not in text, module.name
+
+
+def test_figures_are_read_with_their_alt_text():
+    rst = (".. image-sg:: /auto_examples/x/images/sphx_glr_a_001.png\n   :alt: A line falls.\n"
+           "   :srcset: /auto_examples/x/images/sphx_glr_a_001.png\n   :class: sphx-glr-single-img\n\n"
+           ".. image-sg:: /auto_examples/x/images/sphx_glr_a_002.png\n   :srcset: x\n   :alt: Another.\n")
+    assert seam.read_figures(rst) == [
+        ("/auto_examples/x/images/sphx_glr_a_001.png", "A line falls."),
+        ("/auto_examples/x/images/sphx_glr_a_002.png", "Another."),
+    ]

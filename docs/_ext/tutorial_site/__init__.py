@@ -9,6 +9,8 @@ One module per job:
 ``pruning``     removes what belonged to removed examples and pages
 ``directives``  tutorial-example, example-result, example-thumbnails, examples-archive
 ``notebooks``   markdown cells without reST, and "Open in Colab" links
+``figures``     alt text that says what each figure shows (an image scraper)
+``accessibility`` heading levels that Sphinx's HTML lacks
 ``publishing``  sitemap, offline execution-times pages, API links from cached inventories
 ``seam``        the only module that touches sphinx-gallery's internals (version-checked)
 
@@ -22,7 +24,7 @@ import os
 
 from sphinx.application import Sphinx
 
-from . import directives, examples, execution, failures, health, notebooks, publishing, pruning, seam
+from . import accessibility, directives, examples, execution, failures, health, notebooks, publishing, pruning, seam
 
 # -- Priorities -------------------------------------------------------------------------
 # Sphinx calls the handlers of one event in increasing priority (default 500).
@@ -103,6 +105,7 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("example-result", directives.ExampleResultDirective)
     app.add_directive("example-thumbnails", directives.ExampleThumbnailsDirective)
     app.add_directive("examples-archive", directives.ExamplesArchiveDirective)
+    accessibility.use_translator(app)
 
     # No example ever runs in the Sphinx process; notebooks get clean markdown.
     seam.run_examples_with(execution.generate_file_rst)

@@ -36,7 +36,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from . import examples, seam
-from .seam import read_images, read_script_output, read_script_outputs
+from .seam import read_figures, read_images, read_script_output, read_script_outputs
 
 #: Where the zip of all examples is written, relative to the source folder.
 ARCHIVE = "auto_examples/learning_pytorch_with_examples.zip"
@@ -128,6 +128,16 @@ def _figure_rst(image: str, alt: str) -> list[str]:
     return [f".. image:: {image}", f"   :alt: {alt}", "   :class: tutorial-plot", ""]
 
 
+def _figures_rst(generated: str, fallback: str) -> list[str]:
+    """reST lines for every figure of a generated page, each with the alt text it has there.
+
+    That text describes the figure's data (tutorial_site.figures); ``fallback``
+    serves a figure that has none.
+    """
+    alt_texts = dict(read_figures(generated))
+    return [line for image in read_images(generated) for line in _figure_rst(image, alt_texts.get(image, fallback))]
+
+
 class TutorialExampleDirective(SphinxDirective):
     """Code, output, plot and links of one example, for the narrative page."""
 
@@ -188,8 +198,7 @@ class TutorialExampleDirective(SphinxDirective):
                     f":ref:`The example page <{label}>` shows all of it.",
                     "",
                 ]
-        for image in images:
-            parts += _figure_rst(image, f"Loss curve of {example.source.name}")
+        parts += _figures_rst(generated, f"A figure drawn by {example.source.name}")
         if not (output or images):
             parts += [
                 ".. rst-class:: tutorial-not-run",
@@ -220,17 +229,14 @@ class ExampleResultDirective(SphinxDirective):
     instead.
     """
 
-    option_spec = {"output": directives.positive_int, "alt": directives.unchanged}
+    option_spec = {"output": directives.positive_int}
 
     def run(self) -> list[nodes.Node]:
         generated = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8")
         if not seam.is_example_page(generated):
             raise self.error("example-result belongs in the title docstring of a gallery example")
         outputs, images = read_script_outputs(generated), read_images(generated)
-        parts = []
-        alt = " ".join(self.options.get("alt", "A figure drawn by this example").split())
-        for image in images:
-            parts += _figure_rst(image, alt)
+        parts = _figures_rst(generated, "A figure drawn by this example")
         if "output" in self.options and outputs:
             number = self.options["output"]
             if number > len(outputs):

@@ -5,8 +5,9 @@ its directives and the files it writes. Everything else this site relies on
 is reached through this module, and nowhere else: the function that runs one
 example (which the site runs in a process of its own), its checksums and
 recorded costs, its notebook writer's text conversion, its configuration-time
-import of matplotlib, its thumbnail markup, and the format of the reST pages
-it generates (printed output and figures are read back from them).
+import of matplotlib, its thumbnail markup, the figure markup its matplotlib
+scraper writes (whose alt text the site replaces), and the format of the reST
+pages it generates (printed output and figures are read back from them).
 
 These are not promised to stay the same between versions, so the site names
 the versions it was written for (:data:`SUPPORTED`) and :func:`check_version`
@@ -31,6 +32,7 @@ from sphinx.errors import ExtensionError
 from sphinx_gallery.backreferences import THUMBNAIL_PARENT_DIV, THUMBNAIL_PARENT_DIV_CLOSE, _thumbnail_div
 from sphinx_gallery.gen_rst import extract_intro_and_title
 from sphinx_gallery.py_source_parser import split_code_and_text_blocks
+from sphinx_gallery.scrapers import matplotlib_scraper
 from sphinx_gallery.utils import get_md5sum
 
 #: The sphinx-gallery versions whose internals this module was written for: [low, high).
@@ -163,10 +165,29 @@ def thumbnails_rst(entries: list[tuple[Path, Path, Path]]) -> str:
     return "\n".join(lines)
 
 
+# -- Figures -----------------------------------------------------------------------------
+
+#: The alt-text line of each figure in the reST that the matplotlib scraper returns.
+_ALT_OPTION = re.compile(r"^(?P<indent>[ \t]+:alt: ).*$", re.MULTILINE)
+
+
+def scrape_matplotlib(block, block_vars, gallery_conf, alt_texts: list[str], **kwargs) -> str:
+    """sphinx-gallery's matplotlib scraper, with ``alt_texts`` as the open figures' alt texts.
+
+    ``alt_texts`` has one text per open figure, in the order of
+    ``plt.get_fignums()``, the order in which the scraper saves them.
+    """
+    rst = matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)
+    texts = iter(" ".join(text.split()) for text in alt_texts)
+    return _ALT_OPTION.sub(lambda m: m["indent"] + next(texts, m[0][len(m["indent"]):]), rst)
+
+
 # -- Reading a generated page --------------------------------------------------------
 
 _OUTPUT_START = ".. rst-class:: sphx-glr-script-out"
 _IMAGE = re.compile(r"^\s*\.\. image(?:-sg)?:: (/\S+\.png)\s*$", re.MULTILINE)
+_FIGURE = re.compile(r"^\s*\.\. image(?:-sg)?:: (/\S+\.png)\s*\n(?:[ \t]+:(?!alt:)\w+:.*\n)*[ \t]+:alt: (.*)$",
+                     re.MULTILINE)
 _EXAMPLE_TITLE = "sphx-glr-example-title"
 
 
@@ -213,6 +234,11 @@ def read_script_output(rst: str) -> str:
 def read_images(rst: str) -> list[str]:
     """Source-folder-absolute paths of the figures on a generated page."""
     return list(dict.fromkeys(_IMAGE.findall(rst)))
+
+
+def read_figures(rst: str) -> list[tuple[str, str]]:
+    """(source-folder-absolute path, alt text) of each figure on a generated page."""
+    return list(dict.fromkeys(_FIGURE.findall(rst)))
 
 
 #: The files sphinx-gallery generates per example, beside its copy ``<stem>.py``.

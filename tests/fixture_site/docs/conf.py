@@ -32,4 +32,5 @@ sphinx_gallery_conf = {
     "gallery_dirs": ["auto_examples/line", "auto_examples/curve"],
     "only_warn_on_example_error": True,
     "write_computation_times": True,
+    "image_scrapers": ["tutorial_site.figures.scraper"],
 }

@@ -6,7 +6,6 @@ The same descent, now for the three coefficients of a parabola.
 
 .. example-result::
    :output: 1
-   :alt: The loss of the parabola's fit, falling
 """
 
 # %%
