@@ -29,14 +29,6 @@ STATES = {
 }
 
 
-def html_pages(html: Path) -> list[str]:
-    """Every HTML page of a build, as a path relative to its root."""
-    return sorted(
-        p.relative_to(html).as_posix() for p in html.rglob("*.html")
-        if not {"_static", "_sources", "_downloads"} & set(p.relative_to(html).parts)
-    )
-
-
 def violations_of(page) -> list[dict]:
     """What axe-core finds on the page (loaded into every page of the context: see ``audit``)."""
     options = {"runOnly": {"type": "tag", "values": RULE_SETS}, "resultTypes": ["violations"]}
@@ -55,7 +47,7 @@ def report(address: str, violations: list[dict]) -> list[str]:
 
 def audit(browser, built, site_path: str) -> tuple[list[str], list[str]]:
     """(every address audited, every violation found) in one build, served under ``site_path``."""
-    addresses = html_pages(built.html) + list(STATES)
+    addresses = [page.relative_to(built.html).as_posix() for page in built.pages()] + list(STATES)
     found = []
     with served(built.html, site_path) as base:
         context = browser.new_context()

@@ -128,14 +128,14 @@ def _figure_rst(image: str, alt: str) -> list[str]:
     return [f".. image:: {image}", f"   :alt: {alt}", "   :class: tutorial-plot", ""]
 
 
-def _figures_rst(generated: str, fallback: str) -> list[str]:
-    """reST lines for every figure of a generated page, each with the alt text it has there.
+def _figures_rst(images: list[str], generated: str, fallback: str) -> list[str]:
+    """reST lines for the figures ``images`` of a generated page, each with the alt text it has there.
 
     That text describes the figure's data (tutorial_site.figures); ``fallback``
     serves a figure that has none.
     """
     alt_texts = dict(read_figures(generated))
-    return [line for image in read_images(generated) for line in _figure_rst(image, alt_texts.get(image, fallback))]
+    return [line for image in images for line in _figure_rst(image, alt_texts.get(image, fallback))]
 
 
 class TutorialExampleDirective(SphinxDirective):
@@ -198,7 +198,7 @@ class TutorialExampleDirective(SphinxDirective):
                     f":ref:`The example page <{label}>` shows all of it.",
                     "",
                 ]
-        parts += _figures_rst(generated, f"A figure drawn by {example.source.name}")
+        parts += _figures_rst(images, generated, f"A figure drawn by {example.source.name}")
         if not (output or images):
             parts += [
                 ".. rst-class:: tutorial-not-run",
@@ -236,7 +236,7 @@ class ExampleResultDirective(SphinxDirective):
         if not seam.is_example_page(generated):
             raise self.error("example-result belongs in the title docstring of a gallery example")
         outputs, images = read_script_outputs(generated), read_images(generated)
-        parts = _figures_rst(generated, "A figure drawn by this example")
+        parts = _figures_rst(images, generated, "A figure drawn by this example")
         if "output" in self.options and outputs:
             number = self.options["output"]
             if number > len(outputs):
