@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from helpers import LOCAL, Site, Visit, built_site, copy_fixture_site, copy_project, find_chromium, served
+from helpers import (LOCAL, IdleTime, Site, Visit, built_site, chromium, copy_fixture_site, copy_project,
+                     idle_time_pool, served)
 
 # Tests read what builds print, so builds print plain text. Sphinx colours its
 # output on a terminal, with FORCE_COLOR, and on CI systems (CI=true): the
@@ -33,20 +33,43 @@ os.environ["NO_COLOR"] = "1"
 @pytest.fixture(scope="session")
 def site(request, tmp_path_factory) -> Site:
     built = built_site(copy_project(tmp_path_factory.mktemp("project")))
-    if any("second_site" in getattr(item, "fixturenames", ()) for item in request.session.items):
-        # The second build keeps at most one CPU busy, so it runs beside the
-        # tests that come before those that need it (they run last), at the
-        # lowest priority: it takes only the CPU time that they leave idle.
-        _second_build.append(ThreadPoolExecutor(max_workers=1).submit(build_second_site, tmp_path_factory))
+    start_in_idle_time(request.session, built, tmp_path_factory)
     return built
 
 
+def start_in_idle_time(session: pytest.Session, built: Site, tmp_path_factory) -> None:
+    """Start the long runs that later tests need, on the CPU time the tests leave idle.
+
+    Most tests keep one CPU busy; these runs take the other, at the lowest
+    priority, from the moment the site is built: first the second build (one
+    long run; the tests that need it come last), then whatever a test module
+    asks for with a function ``start_in_idle_time(items, idle)`` (see
+    ``helpers.IdleTime``): test_standalone.py, the scripts and notebooks it
+    runs; test_accessibility.py, the audit of the second build. A test that
+    needs a run waits for it.
+    """
+    pool = _idle_time.setdefault("pool", idle_time_pool())
+    if any("second_site" in getattr(item, "fixturenames", ()) for item in session.items):
+        _idle_time["second build"] = pool.submit(build_second_site, tmp_path_factory)
+    idle = IdleTime(built, _idle_time.get("second build"), pool, tmp_path_factory.mktemp)
+    modules = {}
+    for item in session.items:
+        modules.setdefault(item.module, []).append(item)
+    for module, items in modules.items():
+        if hasattr(module, "start_in_idle_time"):
+            module.start_in_idle_time(items, idle)
+
+
 def build_second_site(tmp_path_factory) -> Site:
-    return built_site(copy_project(tmp_path_factory.mktemp("again")), env={"EXAMPLE_WORKERS": "1", **LOCAL},
-                      background=True)
+    return built_site(copy_project(tmp_path_factory.mktemp("again")), env={"EXAMPLE_WORKERS": "1", **LOCAL})
 
 
-_second_build: list[Future] = []
+_idle_time: dict = {}
+
+
+def pytest_sessionfinish():
+    if "pool" in _idle_time:
+        _idle_time.pop("pool").shutdown(cancel_futures=True)
 
 
 @pytest.fixture(scope="session")
@@ -57,10 +80,10 @@ def second_site(site, tmp_path_factory) -> Site:
     has several CPUs; this one runs them one after another (each still in a
     process of its own). It is also
     built as a local ``make html`` is: no site address, no repository. The
-    ``site`` fixture starts it in the background as soon as the first build
-    is done.
+    ``site`` fixture starts it in idle time as soon as the first build is done.
     """
-    return _second_build.pop().result() if _second_build else build_second_site(tmp_path_factory)
+    started = _idle_time.pop("second build", None)
+    return started.result() if started else build_second_site(tmp_path_factory)
 
 
 @pytest.fixture
@@ -88,17 +111,8 @@ def built_fixture(fixture_site, tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium: the machine's own, driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=find_chromium(),
-            # Keep Chromium from calling home: this machine has no route out.
-            args=["--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync", "--disable-gpu"],
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +139,7 @@ def visit(browser, base_url):
 def pytest_collection_modifyitems(items):
     """Mark every test that needs a build as slow; run the tests of the second build last.
 
-    The second build runs in the background from the moment the first is done
+    The second build runs in idle time from the moment the first is done
     (``site``), so the tests that need it come last: by then it is done.
     """
     for item in items:

@@ -19,9 +19,10 @@ import subprocess
 import sys
 import threading
 import warnings
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
@@ -131,7 +132,6 @@ def build_site(
     timeout: float = 900,
     strict: bool = True,
     python_options: tuple[str, ...] = (),
-    background: bool = False,
 ) -> subprocess.CompletedProcess:
     """Run the same build as ``make html`` (tools/sphinx_build.py) on a project copy, offline.
 
@@ -139,18 +139,56 @@ def build_site(
     ``project/_build/doctrees``. It is built as the published site is
     (``HOSTED``); ``env`` adds or overrides environment variables;
     ``strict=False`` drops ``make html``'s ``-W --keep-going``;
-    ``python_options`` go to the Python that runs Sphinx (``-X importtime``);
-    ``background=True`` runs it (and its examples) at the lowest CPU priority,
-    on what the tests in the foreground leave idle.
+    ``python_options`` go to the Python that runs Sphinx (``-X importtime``).
     """
-    lowest_priority = ["nice", "-n", "19"] if background and shutil.which("nice") else []
     cmd = [
-        *lowest_priority, *no_network(), sys.executable, *python_options, str(ROOT / "tools" / "sphinx_build.py"), "-M", "html",
+        *no_network(), sys.executable, *python_options, str(ROOT / "tools" / "sphinx_build.py"), "-M", "html",
         str(project / "docs"), str(project / "_build"),
         *(["-W", "--keep-going"] if strict else []), *options,
     ]
     env = build_env(**(env or {}))
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=project, timeout=timeout)
+
+
+def idle_time_pool(workers: int = 2) -> ThreadPoolExecutor:
+    """Threads at the lowest CPU priority, for work that tests need later.
+
+    Each thread lowers its own priority (on Linux a thread's nice value is its
+    own), and every process it starts inherits it: what runs there takes only
+    the CPU time that the tests in the foreground leave idle. Elsewhere the
+    threads run at normal priority.
+    """
+    def lowest_priority() -> None:
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+    return ThreadPoolExecutor(max_workers=workers, initializer=lowest_priority)
+
+
+def start_after(first: Future, pool: ThreadPoolExecutor, job: Callable, *args) -> Future:
+    """``job(*args)``'s future, started in ``pool`` once ``first`` is done (no thread waits meanwhile)."""
+    done: Future = Future()
+
+    def copy(ended: Future) -> None:
+        if ended.exception() is not None:
+            done.set_exception(ended.exception())
+        else:
+            done.set_result(ended.result())
+
+    first.add_done_callback(lambda _: pool.submit(job, *args).add_done_callback(copy))
+    return done
+
+
+@dataclass
+class IdleTime:
+    """What conftest's ``site`` fixture gives each test module's ``start_in_idle_time(items, idle)``."""
+
+    site: Site
+    #: The second build (``second_site``), if a selected test needs it.
+    second_site: Future | None
+    #: Where to start runs (``idle_time_pool``) and where they may make folders.
+    pool: ThreadPoolExecutor
+    mktemp: Callable[[str], Path]
 
 
 def broken_links(html: Path, site_path: str = SITE_PATH) -> list[str]:
@@ -211,8 +249,8 @@ class Site:
         return sorted(self.html.rglob("*.html"))
 
 
-def built_site(project: Path, env: dict | None = None, background: bool = False) -> Site:
-    result = build_site(project, env=env, background=background)
+def built_site(project: Path, env: dict | None = None) -> Site:
+    result = build_site(project, env=env)
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"the site build failed:\n{log[-8000:]}"
     return Site(project, project / "_build" / "html", log)
@@ -397,6 +435,24 @@ def find_chromium() -> str:
         "Chromium not found. Install Debian's package (`apt-get install chromium`; "
         "`make test` does it when run as root) or set CHROMIUM=/path/to/chromium."
     )
+
+
+@contextlib.contextmanager
+def chromium():
+    """Headless Chromium, the machine's own, driven by Playwright (one per thread that uses it)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=find_chromium(),
+            # Keep Chromium from calling home: this machine has no route out.
+            args=["--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync", "--disable-gpu"],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 class PagesLikeServer(http.server.SimpleHTTPRequestHandler):

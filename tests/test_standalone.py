@@ -9,13 +9,16 @@ the example's page shows: the notebook exactly (it shows
 the value of a cell's last expression as the page does), the script every
 printed line in the same order (a script shows no such values).
 
-Every run is a fresh process on one thread, so the ``runs`` fixture starts all
-the runs the selected tests check, two at a time on this 2-CPU machine, and
-each test below checks its own run.
+Every run is a fresh process on one thread, so all the runs the selected
+tests check start together, two at a time on this 2-CPU machine, as soon as
+the site is built (``start_in_idle_time``, called by conftest's ``site``
+fixture), on the CPU time the tests before these leave idle. Each test below
+waits for its own run.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -27,6 +30,8 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 from ipykernel.kernelspec import write_kernel_spec
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
 from helpers import GALLERY, ONE_THREAD, ROOT, TUTORIAL, code_text
@@ -60,8 +65,8 @@ def outputs(notebook: nbformat.NotebookNode) -> list[dict]:
 
 
 # -- The runs -------------------------------------------------------------------------------
-# Each test names the run it checks (RUN_OF); the ``runs`` fixture starts the
-# runs of the selected tests only, the longest first.
+# Each test names the run it checks (RUN_OF); only the runs of the selected
+# tests start, the longest first.
 
 
 def run_script(path, *args, cwd, env=None) -> subprocess.CompletedProcess:
@@ -70,10 +75,17 @@ def run_script(path, *args, cwd, env=None) -> subprocess.CompletedProcess:
                           env=env, cwd=cwd, timeout=300)
 
 
-def run_notebook(path: Path, cwd: Path) -> nbformat.NotebookNode:
+def run_notebook(path: Path, cwd: Path, kernels: Path) -> nbformat.NotebookNode:
+    """Run a notebook top to bottom in a fresh "python3" kernel, the one in ``kernels``."""
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(cwd)}}).execute()
+    # Only that kernel: Jupyter might otherwise pick a python3 kernel installed
+    # elsewhere on the machine, without this project's packages.
+    kernel = KernelManager(kernel_name="python3", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
+    # One thread, as the build runs the examples; figures reach the notebook
+    # as images (the inline backend), not an off-screen one.
+    env = {name: value for name, value in os.environ.items() if name != "MPLBACKEND"} | ONE_THREAD
+    client = NotebookClient(notebook, km=kernel, timeout=300, resources={"metadata": {"path": str(cwd)}})
+    client.execute(env=env, cleanup_kc=True)  # and shut the kernel down, though the client did not make it
     return notebook
 
 
@@ -85,7 +97,7 @@ def example_script(folder: str, filename: str, make_dir):
 def generated_notebook(folder: str, filename: str, make_dir, site):
     path = site.project / "docs" / GALLERY[folder] / f"{filename.removesuffix('.py')}.ipynb"
     cwd = make_dir(f"notebook-{filename.removesuffix('.py')}")
-    return SimpleNamespace(notebook=run_notebook(path, cwd), cwd=cwd)
+    return SimpleNamespace(notebook=run_notebook(path, cwd, this_python_as_kernel(make_dir)), cwd=cwd)
 
 
 def comparison_downloaded(make_dir):
@@ -124,7 +136,7 @@ def speedup_on_a_cuda_build_without_a_gpu(make_dir):
 def comparison_notebook(filename: str, make_dir, site):
     cwd = make_dir(f"notebook-{filename}")
     path = site.project / "docs" / GALLERY["examples_comparison"] / f"{filename}.ipynb"
-    return SimpleNamespace(notebook=run_notebook(path, cwd), cwd=cwd)
+    return SimpleNamespace(notebook=run_notebook(path, cwd, this_python_as_kernel(make_dir)), cwd=cwd)
 
 
 # test -> (the run it checks, from its parameters; whether that run needs the built site)
@@ -157,39 +169,43 @@ def run_key(item: pytest.Item) -> tuple[tuple, bool]:
     return key_of(**(params.params if params else {})), needs_site
 
 
-@pytest.fixture(scope="module")
-def this_python_as_kernel(tmp_path_factory):
-    """Make the notebooks' "python3" kernel this very Python (the project's venv).
-
-    Otherwise Jupyter might pick a python3 kernel installed elsewhere on the
-    machine, without this project's packages.
-    """
-    data = tmp_path_factory.mktemp("jupyter")
-    write_kernel_spec(data / "kernels" / "python3")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("JUPYTER_PATH", str(data))
-        for name, value in ONE_THREAD.items():  # as the build runs the examples
-            mp.setenv(name, value)
-        # Figures must reach the notebook as images, not go to a file backend.
-        mp.delenv("MPLBACKEND", raising=False)
-        yield
+@functools.cache
+def this_python_as_kernel(make_dir) -> Path:
+    """A folder of kernels holding one, "python3": this very Python (the project's venv)."""
+    kernels = make_dir("jupyter") / "kernels"
+    write_kernel_spec(kernels / "python3")
+    return kernels
 
 
-@pytest.fixture(scope="module")
-def runs(request, this_python_as_kernel, tmp_path_factory) -> dict[tuple, Future]:
-    """Every run the selected tests of this module check, two at a time; each test waits for its own."""
-    here = [item for item in request.session.items if item.module is request.module]
-    wanted = dict(run_key(item) for item in here)
-    site = request.getfixturevalue("site") if any(wanted.values()) else None
+STARTED: dict[tuple, Future] = {}
+
+
+def start_runs(items: list[pytest.Item], site, pool: ThreadPoolExecutor, make_dir) -> None:
+    """Start every run that ``items`` check, the longest first (with ``site``: those that need it too)."""
+    wanted = dict(run_key(item) for item in items)
+    this_python_as_kernel(make_dir)  # made once, before two runs ask for it at the same time
     order = list(JOBS)
-    pool = ThreadPoolExecutor(max_workers=2)
-    futures = {}
     for key in sorted(wanted, key=lambda key: order.index(key[0])):
-        job = JOBS[key[0]]
-        extra = {"site": site} if wanted[key] else {}
-        futures[key] = pool.submit(job, *key[1:], make_dir=tmp_path_factory.mktemp, **extra)
-    yield futures
-    pool.shutdown(cancel_futures=True)
+        if key not in STARTED and (site or not wanted[key]):
+            extra = {"site": site} if wanted[key] else {}
+            STARTED[key] = pool.submit(JOBS[key[0]], *key[1:], make_dir=make_dir, **extra)
+
+
+def start_in_idle_time(items, idle) -> None:
+    """Called by conftest's ``site`` fixture as soon as the site is built."""
+    start_runs(items, idle.site, idle.pool, idle.mktemp)
+
+
+@pytest.fixture(scope="module")
+def runs(request, tmp_path_factory) -> dict[tuple, Future]:
+    """Every run the selected tests of this module check; each test waits for its own."""
+    here = [item for item in request.session.items if item.module is request.module]
+    if any(run_key(item)[1] for item in here):
+        request.getfixturevalue("site")  # built now, if no test before needed it; that starts the runs
+    with ThreadPoolExecutor(max_workers=2) as pool:  # for runs that did not start with the site
+        start_runs(here, None, pool, tmp_path_factory.mktemp)
+        yield STARTED
+        pool.shutdown(cancel_futures=True)
 
 
 @pytest.fixture
