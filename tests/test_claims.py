@@ -220,14 +220,20 @@ def test_the_landing_page_names_the_pinned_versions():
 # -- The comparison page ----------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def comparison_results() -> dict:
+    """What all_nine_methods.py computes, run here once for the claims below (it trains all nine)."""
+    return Example.named("all_nine_methods.py").run()["results"]
+
+
 @pytest.mark.slow  # trains all nine, TensorFlow included
-def test_plain_gradient_descent_leads_adam_until_the_last_hundred_steps():
+def test_plain_gradient_descent_leads_adam_until_the_last_hundred_steps(comparison_results):
     claim("examples_comparison/all_nine_methods.py", "plain gradient descent (``nn`` and the custom Module, which "
           "trace one curve) stays ahead of Adam for most of the run, and Adam only passes it in the last hundred "
           "steps")
     claim("examples_comparison/all_nine_methods.py", "The dynamic network, a different model whose depth changes "
           "at every step, levels off far above all the others.")
-    results = Example.named("all_nine_methods.py").run()["results"]
+    results = comparison_results
     plain, adam = np.array(results["nn"]["losses"]), np.array(results["optim"]["losses"])
     np.testing.assert_allclose(results["custom Module"]["losses"], plain, rtol=1e-3)
     assert all(plain[step] < adam[step] for step in range(50, 400))
@@ -237,10 +243,10 @@ def test_plain_gradient_descent_leads_adam_until_the_last_hundred_steps():
 
 
 @pytest.mark.slow  # trains all nine, TensorFlow included
-def test_the_five_bare_gradient_descents_draw_one_curve():
+def test_the_five_bare_gradient_descents_draw_one_curve(comparison_results):
     claim("examples_comparison/all_nine_methods.py", "The five programs that train two bare weight matrices by "
           "plain gradient descent (numpy, tensors, autograd, the custom Function and TensorFlow) draw one curve")
-    results = Example.named("all_nine_methods.py").run()["results"]
+    results = comparison_results
     reference = np.array(results["numpy"]["losses"])
     for name in ("tensors", "autograd", "custom Function", "TensorFlow graph"):
         # float32 against numpy's float64: at most a few float32 roundings of the starting loss apart
