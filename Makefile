@@ -26,8 +26,13 @@ SPHINXOPTS ?=
 SOURCEDIR := docs
 BUILDDIR := _build
 STRICT := -W --keep-going
+# The translations: every language with catalogs in docs/locales/ (named in
+# docs/conf.py: translations), each built after English into
+# $(BUILDDIR)/html/LANGUAGE from the same executed examples. LANGUAGES= builds
+# English only.
+LANGUAGES ?= $(notdir $(wildcard $(SOURCEDIR)/locales/*))
 
-.PHONY: help Makefile venv html html-noplot livehtml inventories test test-fast chromium bench clean
+.PHONY: help Makefile venv html html-noplot livehtml translations inventories test test-fast chromium bench clean
 
 help: ## list the targets
 	@echo "make TARGET, where TARGET is one of:"
@@ -44,9 +49,16 @@ venv: ## set up the virtual environment from requirements.txt, if needed
 	  $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt && \
 	  cp requirements.txt $(STAMP); }
 
-html: venv ## run every example and build the site (EXAMPLE=dynamic_net: run only that one)
+html: venv ## run every example and build the site in every language (EXAMPLE=dynamic_net: run only that one)
 	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(STRICT) $(SPHINXOPTS)
+	$(foreach language,$(LANGUAGES),$(call build_translation,$(language)))
 	@echo "The site is in $(BUILDDIR)/html; open $(BUILDDIR)/html/index.html"
+
+# One command per translation: the same sources, the examples' output reused.
+define build_translation
+	$(SPHINXBUILD) -b html -D language=$(1) "$(SOURCEDIR)" "$(BUILDDIR)/html/$(1)" -d "$(BUILDDIR)/doctrees-$(1)" $(STRICT) $(SPHINXOPTS)
+
+endef
 
 html-noplot: venv ## build the pages without running the examples (fast, no outputs)
 	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(STRICT) -D plot_gallery=0 $(SPHINXOPTS)
@@ -60,6 +72,16 @@ livehtml: venv ## serve the site on http://127.0.0.1:8000 (PORT=...), rebuilding
 	  $(addprefix --watch ,$(wildcard examples_*)) \
 	  --ignore '$(SOURCEDIR)/auto_examples/*' --ignore $(SOURCEDIR)/sg_execution_times.rst \
 	  --re-ignore '__pycache__|\.egg-info|\.ipynb_checkpoints|\.(swp|tmp)$$|~$$'
+
+# After a change to the English text: the gettext builder and Babel extract every
+# message (pages, and the extension's own strings), sphinx-intl merges them into
+# each language's catalogs. New and changed messages are then empty or fuzzy,
+# and the translation build fails naming them until they are translated.
+translations: venv ## update docs/locales/*/LC_MESSAGES/*.po from the English text
+	rm -rf "$(BUILDDIR)/gettext" "$(BUILDDIR)/doctrees-gettext"
+	$(SPHINXBUILD) -b gettext "$(SOURCEDIR)" "$(BUILDDIR)/gettext" -d "$(BUILDDIR)/doctrees-gettext" $(STRICT) $(SPHINXOPTS)
+	"$(VENV)/bin/pybabel" -q extract --no-location -o "$(BUILDDIR)/gettext/tutorial_site.pot" $(SOURCEDIR)/_ext/tutorial_site
+	"$(VENV)/bin/sphinx-intl" update -p "$(BUILDDIR)/gettext" -d $(SOURCEDIR)/locales --no-obsolete -w 0 $(addprefix -l ,$(LANGUAGES))
 
 inventories: venv ## download the API inventories that link code to API docs (needs a network)
 	$(PY) tools/fetch_inventories.py

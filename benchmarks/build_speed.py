@@ -6,7 +6,8 @@ In each round, on a fresh copy of the project, it times:
 1. floor: all the examples run one after another in one fresh Python process
    (imports included, in tutorial order, figures drawn with Agg), which is
    the least any build that executes them can cost;
-2. clean: ``make html`` with no previous output;
+2. clean: ``make html`` with no previous output (English and every
+   translation), and the same with ``LANGUAGES=`` (English only);
 3. no-op: ``make html`` again, nothing changed;
 4. one example: ``make html`` after editing one example (a comment appended),
    against that example's own run time as a script in a fresh process;
@@ -104,6 +105,9 @@ def fresh_copy(parent: Path) -> Path:
 def one_round(examples: list[Path], edited: str, scratch: Path, env: dict) -> dict:
     make_html = ["make", "-s", "html", f"VIRTUAL_ENV={sys.prefix}"]
     floor = measure([sys.executable, "-c", FLOOR, *map(str, examples)], scratch, env)
+    english_only = fresh_copy(scratch)
+    clean_english = measure([*make_html, "LANGUAGES="], english_only, env)
+    shutil.rmtree(english_only)
     project = fresh_copy(scratch)
     clean = measure(make_html, project, env)
     noop = measure(make_html, project, env)
@@ -114,7 +118,8 @@ def one_round(examples: list[Path], edited: str, scratch: Path, env: dict) -> di
     own = measure([sys.executable, str(script)], scratch, env)
     shutil.rmtree(project)
     return {
-        "floor_s": floor["wall"], "clean_s": clean["wall"], "noop_s": noop["wall"],
+        "floor_s": floor["wall"], "clean_s": clean["wall"], "clean_english_s": clean_english["wall"],
+        "noop_s": noop["wall"],
         "one_example_s": one["wall"], "example_alone_s": own["wall"],
         "clean_peak_mib": clean["peak_mib"],
     }
@@ -123,6 +128,7 @@ def one_round(examples: list[Path], edited: str, scratch: Path, env: dict) -> di
 ROWS = [
     ("floor_s", "floor: all examples, one process", "s"),
     ("clean_s", "clean make html", "s"),
+    ("clean_english_s", "clean make html, English only", "s"),
     ("noop_s", "no-op make html", "s"),
     ("one_example_s", "make html after editing one example", "s"),
     ("example_alone_s", "that example alone, as a script", "s"),
@@ -142,6 +148,7 @@ def report(result: dict, previous: dict | None) -> str:
     lines += [
         "",
         f"clean / floor                      {ratios['clean_over_floor']:.2f}x   (target <= 1.0)",
+        f"all languages / English only       {ratios['languages_over_english']:.2f}x   (target <= 1.3)",
         f"no-op                              {medians['noop_s']:.2f} s  (target <= 1.0 s)",
         f"one example - example alone        {ratios['one_example_minus_alone_s']:+.2f} s "
         "(target <= +2 s)",
@@ -193,6 +200,7 @@ def main() -> None:
         "medians": medians,
         "ratios": {
             "clean_over_floor": medians["clean_s"] / medians["floor_s"],
+            "languages_over_english": medians["clean_s"] / medians["clean_english_s"],
             "one_example_over_alone": medians["one_example_s"] / medians["example_alone_s"],
             "one_example_minus_alone_s": medians["one_example_s"] - medians["example_alone_s"],
         },

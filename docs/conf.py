@@ -21,7 +21,16 @@ extensions = [
     "notfound.extension",  # sphinx-notfound-page
     "tutorial_site",  # docs/_ext/tutorial_site
 ]
-exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
+exclude_patterns = ["_build", "_ext", "locales", "**.ipynb_checkpoints"]
+
+# -- Languages ----------------------------------------------------------------
+
+# English; each translation is built after it into _build/html/<language>/ (make html).
+language = "en"
+translations = {"zh_CN": "简体中文"}
+locale_dirs = ["locales"]
+gettext_compact = "site"  # one catalog: a sentence on two pages is translated once
+gettext_location = False  # the catalogs change only when the text does
 
 # -- HTML output --------------------------------------------------------------
 
@@ -29,16 +38,14 @@ html_theme = "sphinx_rtd_theme"
 html_title = project
 html_static_path = ["_static"]
 templates_path = ["_templates"]
-# The theme made readable by everyone (WCAG 2 AA): accessibility.css and .js,
-# and _templates/footer.html, which says "Built with Sphinx" in a landmark.
+# Readable by everyone (WCAG 2 AA): accessibility.css/.js, _templates/footer.html.
 html_css_files = ["tutorial.css", "accessibility.css"]
 html_js_files = ["accessibility.js"]
 html_show_sphinx = False
 html_favicon = "_static/favicon.svg"
 html_theme_options = {"navigation_depth": 2}
 html_last_updated_fmt = None  # no build date: rebuilding changes nothing
-# Code colours that meet WCAG AA contrast (accessible-pygments).
-pygments_style = "a11y-high-contrast-light"
+pygments_style = "a11y-high-contrast-light"  # WCAG AA contrast (accessible-pygments)
 
 # A copy button on code blocks, none on printed output; prompts are not copied.
 copybutton_selector = "div:not(.sphx-glr-script-out):not(.tutorial-output) > div.highlight pre"
@@ -47,17 +54,13 @@ copybutton_prompt_is_regexp = True
 
 # -- Hosting ------------------------------------------------------------------
 
-# The published address, ending in "/" (canonical links, 404 page, sitemap).
-# Empty for local builds: no sitemap, 404 links from the host's root.
+# The published address, ending in "/" (canonical links, 404 page, sitemap); empty
+# for local builds: no sitemap, 404 links from the host's root.
 site_url = os.environ.get("SITE_URL") or os.environ.get("READTHEDOCS_CANONICAL_URL", "")
 html_baseurl = site_url
 notfound_urls_prefix = urlsplit(site_url).path or "/"
-notfound_context = {"title": "Page not found", "body": (
-    "<h1>Page not found</h1><p>There is no page at this address. It may have been renamed when the "
-    "tutorial changed; the menu on the left lists every page there is now.</p>")}
 
-# The GitHub repository whose gh-pages branch holds the published site: notebook
-# downloads get "Open in Colab" links to it (none if empty).
+# The GitHub repository whose gh-pages branch holds the site: "Open in Colab" links.
 repository_url = os.environ.get("REPOSITORY_URL", "")
 deployed_branch = "gh-pages"
 
@@ -84,12 +87,11 @@ example_order = [
     "two_layer_net_optim.py", "two_layer_net_module.py", "dynamic_net.py",
     "all_nine_methods.py", "accelerator_speedup.py",
 ]
-# `make html EXAMPLE=dynamic_net` runs only that example; the other pages keep
-# their last run's output (or none, if their source changed since).
+# `make html EXAMPLE=dynamic_net` runs only that example; the others keep their output.
 example_only = os.environ.get("EXAMPLE", "")
-# Each example runs in a process of its own, forked once these are imported;
-# parallel_examples at a time (EXAMPLE_WORKERS; all CPUs by default), on one
-# thread each, so printed numbers do not depend on the CPU count.
+# Each example runs in a process of its own, forked once these are imported,
+# EXAMPLE_WORKERS at a time (all CPUs), on one thread each, so printed numbers
+# do not depend on the CPU count.
 example_preload = ["numpy", "matplotlib.pyplot", "torch"]
 parallel_examples = int(os.environ.get("EXAMPLE_WORKERS", os.cpu_count() or 1))
 example_threads = 1

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import (LOCAL, IdleTime, Site, Visit, built_site, chromium, copy_fixture_site, copy_project,
+from helpers import (LANGUAGES, LOCAL, IdleTime, Site, Visit, built_site, chromium, copy_fixture_site, copy_project,
                      idle_time_pool, served)
 
 # Tests read what builds print, so builds print plain text. Sphinx colours its
@@ -32,7 +32,7 @@ os.environ["NO_COLOR"] = "1"
 
 @pytest.fixture(scope="session")
 def site(request, tmp_path_factory) -> Site:
-    built = built_site(copy_project(tmp_path_factory.mktemp("project")))
+    built = built_site(copy_project(tmp_path_factory.mktemp("project")), languages=LANGUAGES)
     start_in_idle_time(request.session, built, tmp_path_factory)
     return built
 
@@ -61,7 +61,8 @@ def start_in_idle_time(session: pytest.Session, built: Site, tmp_path_factory) -
 
 
 def build_second_site(tmp_path_factory) -> Site:
-    return built_site(copy_project(tmp_path_factory.mktemp("again")), env={"EXAMPLE_WORKERS": "1", **LOCAL})
+    return built_site(copy_project(tmp_path_factory.mktemp("again")), env={"EXAMPLE_WORKERS": "1", **LOCAL},
+                      languages=LANGUAGES)
 
 
 _idle_time: dict = {}

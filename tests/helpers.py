@@ -44,7 +44,11 @@ ONE_THREAD = {name: "1" for name in THREAD_VARIABLES}
 
 # What the project's source is made of; everything else is generated.
 PROJECT_FILES = ["requirements.txt", "docs", *sorted(p.name for p in ROOT.glob("examples_*"))]
-GENERATED = {"auto_examples", "sg_execution_times.rst", "__pycache__", "_build", "_inventories"}
+GENERATED = {"auto_examples", "sg_execution_times.rst", "__pycache__", "_build", "_inventories", "*.mo"}
+
+#: The translations `make html` builds after English, each into <html>/<language>/: every
+#: language with catalogs in docs/locales/ (Makefile: LANGUAGES).
+LANGUAGES = sorted(path.name for path in (ROOT / "docs" / "locales").iterdir() if path.is_dir())
 
 # Test builds are built like the published site: with an address and a
 # repository (conf.py: site_url, repository_url). The address has a path, as
@@ -132,6 +136,7 @@ def build_site(
     timeout: float = 900,
     strict: bool = True,
     python_options: tuple[str, ...] = (),
+    languages: tuple[str, ...] | list[str] = (),
 ) -> subprocess.CompletedProcess:
     """Run the same build as ``make html`` (tools/sphinx_build.py) on a project copy, offline.
 
@@ -139,15 +144,28 @@ def build_site(
     ``project/_build/doctrees``. It is built as the published site is
     (``HOSTED``); ``env`` adds or overrides environment variables;
     ``strict=False`` drops ``make html``'s ``-W --keep-going``;
-    ``python_options`` go to the Python that runs Sphinx (``-X importtime``).
+    ``python_options`` go to the Python that runs Sphinx (``-X importtime``);
+    ``languages`` are built after English as ``make html`` builds them, into
+    ``_build/html/<language>`` (the result is the first that failed, or the last).
     """
-    cmd = [
-        *no_network(), sys.executable, *python_options, str(ROOT / "tools" / "sphinx_build.py"), "-M", "html",
-        str(project / "docs"), str(project / "_build"),
-        *(["-W", "--keep-going"] if strict else []), *options,
+    sphinx = [*no_network(), sys.executable, *python_options, str(ROOT / "tools" / "sphinx_build.py")]
+    strictness = ["-W", "--keep-going"] if strict else []
+    commands = [[*sphinx, "-M", "html", str(project / "docs"), str(project / "_build"), *strictness, *options]]
+    commands += [
+        [*sphinx, "-b", "html", "-D", f"language={language}", str(project / "docs"),
+         str(project / "_build" / "html" / language), "-d", str(project / "_build" / f"doctrees-{language}"),
+         *strictness, *options]
+        for language in languages
     ]
     env = build_env(**(env or {}))
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=project, timeout=timeout)
+    printed = ("", "")
+    for cmd in commands:
+        result = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=project, timeout=timeout)
+        result.stdout, result.stderr = printed[0] + result.stdout, printed[1] + result.stderr
+        printed = (result.stdout, result.stderr)
+        if result.returncode:
+            break
+    return result
 
 
 def idle_time_pool(workers: int = 2) -> ThreadPoolExecutor:
@@ -246,11 +264,17 @@ class Site:
         return self._soups[path]
 
     def pages(self) -> list[Path]:
-        return sorted(self.html.rglob("*.html"))
+        """Every HTML page of this language (a translation's pages are its own Site's)."""
+        return sorted(page for page in self.html.rglob("*.html")
+                      if page.relative_to(self.html).parts[0] not in LANGUAGES)
+
+    def translation(self, language: str) -> Site:
+        """The pages of one translation, built into ``<html>/<language>/``."""
+        return Site(self.project, self.html / language, self.log)
 
 
-def built_site(project: Path, env: dict | None = None) -> Site:
-    result = build_site(project, env=env)
+def built_site(project: Path, env: dict | None = None, languages=()) -> Site:
+    result = build_site(project, env=env, languages=languages)
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"the site build failed:\n{log[-8000:]}"
     return Site(project, project / "_build" / "html", log)

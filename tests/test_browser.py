@@ -162,3 +162,31 @@ def test_a_missing_page_shows_the_404_page_with_its_theme_and_menu(visit):
     v.page.locator(".wy-menu-vertical a").get_by_text("Learning PyTorch through one small network").first.click()
     v.page.wait_for_url(f"**{SITE_PATH}tutorial.html")
     expect(v.page.locator("h1").first).to_contain_text("Learning PyTorch through one small network")
+
+
+# -- The Chinese translation -------------------------------------------------------------------
+
+
+def test_the_language_switcher_leads_to_the_same_page_in_the_other_language_on_every_page(visit, site, base_url):
+    page = visit("index.html").page
+    for built, here, there in [(site, "", "zh_CN/"), (site.translation("zh_CN"), "zh_CN/", "")]:
+        for path in built.pages():
+            name = path.relative_to(built.html).as_posix()
+            page.goto(f"{base_url}/{here}{name}", wait_until="commit")
+            switcher = page.locator("nav.language-switcher")
+            expect(switcher.locator("[aria-current=page]")).to_have_text("简体中文" if here else "English")
+            switcher.locator("a").click(no_wait_after=True)  # the other language: the one link
+            page.wait_for_url(f"{base_url}/{there}{name}", wait_until="commit")
+            expect(page.locator("html")).to_have_attribute("lang", "en" if here else "zh-CN")
+
+
+@pytest.mark.parametrize(("word", "page"), [
+    ("张量", "auto_examples/tensor/two_layer_net_tensor.html"),  # a title word
+    ("梯度", "glossary.html"),  # a word inside sentences, which have no spaces: found by jieba's segmentation
+])
+def test_chinese_search_finds_words_inside_chinese_text(visit, word, page):
+    v = visit(f"zh_CN/search.html?q={word}")
+    expect(v.page.locator("#search-results p.search-summary")).to_contain_text("个页面", timeout=15_000)
+    results = v.page.locator("#search-results ul.search li")
+    expect(results.locator(f'a[href*="{page}"]').first).to_be_visible(timeout=15_000)
+    assert not v.problems, v.problems

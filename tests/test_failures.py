@@ -218,8 +218,10 @@ def test_sphinxopts_adds_to_the_strict_options_instead_of_replacing_them():
         ["make", "-n", "html", "SPHINXOPTS=-v -j 1"], cwd=ROOT, capture_output=True, text=True, check=True,
         env={**os.environ, "VIRTUAL_ENV": str(Path(sys.executable).parents[1])},
     ).stdout
-    (line,) = [line for line in command.splitlines() if "sphinx_build.py" in line]
-    assert "-W --keep-going" in line and line.endswith("-v -j 1")
+    lines = [line for line in command.splitlines() if "sphinx_build.py" in line]
+    assert len(lines) == 2  # English, then the translations
+    for line in lines:
+        assert "-W --keep-going" in line and line.rstrip(" \\;").endswith("-v -j 1"), line
 
 
 # -- Output heals -----------------------------------------------------------------------------

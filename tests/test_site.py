@@ -21,6 +21,7 @@ from tutorial_site.directives import example_cells
 from helpers import (
     EXAMPLES,
     GALLERY,
+    LANGUAGES,
     ROOT,
     SITE_PATH,
     SITE_URL,
@@ -276,8 +277,8 @@ def test_no_page_loads_anything_from_another_host(site):
         for tag, attr in LOADED:
             for element in soup.find_all(tag):
                 url = element.get(attr, "")
-                if tag == "link" and "canonical" in element.get("rel", []):
-                    continue
+                if tag == "link" and {"canonical", "alternate"} & set(element.get("rel", [])):
+                    continue  # names the page's addresses; loads nothing
                 if urlsplit(url).netloc or url.startswith("//"):
                     remote.append(f"{page.relative_to(site.html)}: <{tag} {attr}={url}>")
         # @import or url() in inline styles
@@ -375,15 +376,16 @@ NOT_DOCUMENTS = {"search.html", "genindex.html", "404.html"}
 def test_sitemap_lists_every_page_under_the_site_address(site):
     pages = [str(p.relative_to(site.html)) for p in site.pages()]
     documents = sorted(p for p in pages if p not in NOT_DOCUMENTS)
-    # index, tutorial, times; per gallery: its index, its times, its examples
-    assert len(documents) == 3 + 2 * len(GALLERY) + len(EXAMPLES)
-    assert sitemap(site.html) == [SITE_URL + page for page in documents]
+    # index, tutorial, glossary, times; per gallery: its index, its times, its examples
+    assert len(documents) == 4 + 2 * len(GALLERY) + len(EXAMPLES)
+    english = [url for url in sitemap(site.html) if not url.startswith(tuple(SITE_URL + f"{l}/" for l in LANGUAGES))]
+    assert english == [SITE_URL + page for page in documents]  # (test_translations: the other languages)
 
 
 def test_404_page_links_everything_from_the_site_address(site):
     soup = site.soup("404.html")
     assert soup.title.get_text().startswith("Page not found")
-    assert soup.select_one("h1").get_text() == "Page not found"
+    assert soup.select_one("h1").contents[0] == "Page not found"
     urls = [e.get("href") or e.get("src") for e in soup.find_all(["link", "script", "img", "a"])]
     local = [u for u in urls if u and not urlsplit(u).scheme and not u.startswith("#")]
     assert any(u.startswith(SITE_PATH + "_static/") for u in local)
@@ -410,7 +412,7 @@ def test_pages_name_their_canonical_address(site):
 def test_with_no_cached_inventory_the_build_says_so_once_and_passes(site):
     # The site fixture builds with -W, from a copy without docs/_inventories.
     lines = [line for line in site.log.splitlines() if line.startswith("API links:")]
-    assert lines == [
+    assert lines == (1 + len(LANGUAGES)) * [  # once per build: English, then each translation
         "API links: no cached inventory for python, numpy, torch, matplotlib, tensorflow in "
         "docs/_inventories, so their names are not linked (run `make inventories` where there is a network)"
     ]
@@ -430,6 +432,7 @@ def test_every_page_has_the_copy_button_script(site):
 # package and conf.py moved into docs/: a change of layout must not move a URL.
 PUBLISHED_PAGES = [
     "404.html", "genindex.html", "index.html", "search.html", "sg_execution_times.html", "tutorial.html",
+    "glossary.html",  # added with the translation (a glossary in both languages)
     *(f"auto_examples/{gallery}/{page}.html"
       for gallery, pages in {
           "tensor": ["two_layer_net_numpy", "two_layer_net_tensor"],

@@ -12,7 +12,7 @@ class RecordingApp:
 
     def __init__(self):
         self.connected, self.directives, self.config_values, self.extensions = [], [], [], []
-        self.translators = {}
+        self.translators, self.transforms, self.search_languages = {}, [], {}
 
     def setup_extension(self, name):
         self.extensions.append(name)
@@ -29,6 +29,12 @@ class RecordingApp:
     def set_translator(self, name, cls):
         self.translators[name] = cls
 
+    def add_transform(self, cls):
+        self.transforms.append(cls)
+
+    def add_search_language(self, cls):
+        self.search_languages[cls.lang] = cls
+
 
 def test_setup_connects_the_hook_table_and_nothing_else():
     app = RecordingApp()
@@ -39,6 +45,10 @@ def test_setup_connects_the_hook_table_and_nothing_else():
     assert set(app.directives) == {"tutorial-example", "example-result", "example-thumbnails", "examples-archive"}
     assert {"example_order", "example_only", "example_time_limit", "site_url", "api_docs"} <= set(app.config_values)
     assert app.translators["html"] is tutorial_site.accessibility.HTMLTranslator
+    translations = tutorial_site.translations
+    assert app.transforms == [tutorial_site.figures.AltTexts, translations.BuildTimeTexts,
+                              translations.CheckTranslated, translations.TranslateThumbnails]
+    assert set(app.search_languages) <= {"zh"}  # Sphinx 9.0's Chinese search, mended
 
 
 def test_the_table_lists_each_events_handlers_in_the_order_they_run():

@@ -12,6 +12,7 @@ One module per job:
 ``figures``     alt text that says what each figure shows (an image scraper)
 ``accessibility`` heading levels that Sphinx's HTML lacks
 ``publishing``  sitemap, offline execution-times pages, API links from cached inventories
+``translations`` the site in other languages from one execution: catalogs, switcher, checks
 ``seam``        the only module that touches sphinx-gallery's internals (version-checked)
 
 :func:`setup` registers the configuration values, the directives, and every
@@ -24,7 +25,8 @@ import os
 
 from sphinx.application import Sphinx
 
-from . import accessibility, directives, examples, execution, failures, health, notebooks, publishing, pruning, seam
+from . import (accessibility, directives, examples, execution, failures, figures, health, notebooks, publishing,
+               pruning, seam, translations)
 
 # -- Priorities -------------------------------------------------------------------------
 # Sphinx calls the handlers of one event in increasing priority (default 500).
@@ -57,6 +59,9 @@ def hooks(build_health: health.BuildHealth) -> list[tuple[str, object, int]]:
         ("config-inited", failures.check_names_not_paths, DEFAULT),
         ("config-inited", publishing.check_site_url, DEFAULT),
         ("config-inited", notebooks.check_repository_url, DEFAULT),
+        ("config-inited", translations.check_language, DEFAULT),
+        ("config-inited", translations.publish_under_language, DEFAULT),
+        ("config-inited", translations.load_own_messages, DEFAULT),
         ("config-inited", publishing.use_cached_inventories, BEFORE_INTERSPHINX),
         # Before any example runs: note that a build started, check, prune, run.
         ("builder-inited", build_health.start, FIRST),
@@ -73,6 +78,8 @@ def hooks(build_health: health.BuildHealth) -> list[tuple[str, object, int]]:
         ("env-get-updated", pruning.rewrite_everything_if_documents_changed, DEFAULT),
         ("source-read", publishing.keep_times_page_offline, DEFAULT),
         ("doctree-resolved", notebooks.add_colab_links, DEFAULT),
+        ("doctree-resolved", translations.restore_alt_texts, DEFAULT),
+        ("html-page-context", translations.add_language_links, DEFAULT),
         # The end: (sphinx-gallery's failure summary at 500), exit status, prune, note.
         ("build-finished", publishing.write_sitemap, DEFAULT),
         ("build-finished", failures.fail_on_example_errors, FAIL_ON_EXAMPLE_ERRORS),
@@ -100,12 +107,20 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("deployed_branch", "gh-pages", "html", str)
     app.add_config_value("api_docs", {}, "env", dict)
     app.add_config_value("api_inventories", "_inventories", "env", str)
+    # Translations (see .translations): {language: its name in that language}.
+    app.add_config_value("translations", {}, "html", dict)
 
     app.add_directive("tutorial-example", directives.TutorialExampleDirective)
     app.add_directive("example-result", directives.ExampleResultDirective)
     app.add_directive("example-thumbnails", directives.ExampleThumbnailsDirective)
     app.add_directive("examples-archive", directives.ExamplesArchiveDirective)
     accessibility.use_translator(app)
+    app.add_transform(figures.AltTexts)
+    app.add_transform(translations.BuildTimeTexts)
+    app.add_transform(translations.CheckTranslated)
+    app.add_transform(translations.TranslateThumbnails)
+    if translations.chinese_search():
+        app.add_search_language(translations.chinese_search())
 
     # No example ever runs in the Sphinx process; notebooks get clean markdown.
     seam.run_examples_with(execution.generate_file_rst)

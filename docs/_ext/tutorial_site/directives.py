@@ -35,8 +35,9 @@ from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from . import examples, seam
-from .seam import read_figures, read_images, read_script_output, read_script_outputs
+from . import examples, figures, seam
+from .translations import _
+from .seam import read_figure_summaries, read_figures, read_images, read_script_output, read_script_outputs
 
 #: Where the zip of all examples is written, relative to the source folder.
 ARCHIVE = "auto_examples/learning_pytorch_with_examples.zip"
@@ -103,10 +104,10 @@ def boilerplate(code: str) -> str | None:
     assigned = {target.id for node in tree.body if isinstance(node, ast.Assign)
                 for target in node.targets if isinstance(target, ast.Name)}
     if assigned == {"device"} and all(isinstance(node, (ast.Assign, ast.Expr)) for node in tree.body):
-        return "How the device is chosen"
+        return _("How the device is chosen")
     names = [{n.id for n in ast.walk(node) if isinstance(n, ast.Name)} for node in tree.body]
     if names and all(used & _PLOTTING for used in names):
-        return "How the figure is drawn"
+        return _("How the figure is drawn")
     return None
 
 
@@ -116,6 +117,29 @@ def _indent(text: str, spaces: int) -> str:
 
 
 # -- Directives ---------------------------------------------------------------
+
+#: The classes of the paragraphs the directives write in their own words.
+OWN_WORDS = {"tutorial-example-source", "tutorial-output-label", "tutorial-output-cut", "tutorial-not-run",
+             "tutorial-example-links"}
+
+
+def own_words(node: nodes.Element) -> nodes.Element:
+    """Keep the directives' own sentences out of the pages' translation catalogs.
+
+    They are written in the page's language already (``_``, from this
+    extension's catalog); the example's own text cells stay translatable.
+    """
+    if isinstance(node, nodes.paragraph):
+        node["translatable"] = False
+    # Each sentence follows its ``rst-class`` line, which is still pending: docutils
+    # applies the class after Sphinx has translated the page.
+    for pending in list(node.findall(nodes.pending)):
+        if OWN_WORDS & set(pending.details.get("class", ())):
+            following = pending.parent[pending.parent.index(pending) + 1]
+            for element in following.findall(nodes.TextElement):
+                element["translatable"] = False
+    return node
+
 
 
 def _output_rst(text: str) -> list[str]:
@@ -135,6 +159,10 @@ def _figures_rst(images: list[str], generated: str, fallback: str) -> list[str]:
     serves a figure that has none.
     """
     alt_texts = dict(read_figures(generated))
+    # In the page's language, from the figure's summary (tutorial_site.figures).
+    summaries = read_figure_summaries(generated)
+    alt_texts.update({image: figures.describe(summaries[Path(image).name], _) for image in images
+                      if Path(image).name in summaries})
     return [line for image in images for line in _figure_rst(image, alt_texts.get(image, fallback))]
 
 
@@ -144,7 +172,7 @@ class TutorialExampleDirective(SphinxDirective):
     required_arguments = 1
 
     def run(self) -> list[nodes.Node]:
-        _, abspath = self.env.relfn2path(self.arguments[0])
+        abspath = self.env.relfn2path(self.arguments[0])[1]
         found = examples.find(self.env.app, Path(abspath))
         if found is None or not found[1].source.is_file():
             raise self.error(
@@ -170,7 +198,8 @@ class TutorialExampleDirective(SphinxDirective):
         parts = [
             ".. rst-class:: tutorial-example-source",
             "",
-            f"The program, ``{example.examples_dir.name}/{example.name}``, with its own explanations:",
+            _("The program, {path}, with its own explanations:").format(
+                path=f"``{example.examples_dir.name}/{example.name}``"),
             "",
         ]
         for kind, content in example_cells(example.source):
@@ -186,37 +215,40 @@ class TutorialExampleDirective(SphinxDirective):
         output, images = read_script_output(generated), read_images(generated)
         if output:
             shown, left_out = shorten_output(output)
-            parts += [".. rst-class:: tutorial-output-label", "", "What it printed in this build:", "",
+            parts += [".. rst-class:: tutorial-output-label", "", _("What it printed in this build:"), "",
                       *_output_rst(shown)]
             if left_out:
                 total = len(output.splitlines())
                 parts += [
                     ".. rst-class:: tutorial-output-cut",
                     "",
-                    f"The output is cut here: it has {total:,} lines, of which the first "
-                    f"{OUTPUT_HEAD} and the last {OUTPUT_TAIL} are shown. "
-                    f":ref:`The example page <{label}>` shows all of it.",
+                    _("The output is cut here: it has {total} lines, of which the first {head} and the last "
+                      "{tail} are shown. {page} shows all of it.").format(
+                        total=f"{total:,}", head=OUTPUT_HEAD, tail=OUTPUT_TAIL,
+                        page=":ref:`{} <{}>`".format(_("The example page"), label)),
                     "",
                 ]
-        parts += _figures_rst(images, generated, f"A figure drawn by {example.source.name}")
+        parts += _figures_rst(images, generated, _("A figure drawn by {name}").format(name=example.source.name))
         if not (output or images):
             parts += [
                 ".. rst-class:: tutorial-not-run",
                 "",
-                "*The examples were not run in this build, so there is no "
-                "output to show here.*",
+                "*" + _("The examples were not run in this build, so there is no output to show here.") + "*",
                 "",
             ]
         parts += [
             ".. rst-class:: tutorial-example-links",
             "",
-            f":ref:`Example page <{label}>` · "
-            f":download:`Download {example.source.name} <{download('.py')}>` · "
-            f":download:`Download {example.stem}.ipynb <{download('.ipynb')}>`",
+            " · ".join([
+                ":ref:`{} <{}>`".format(_("Example page"), label),
+                ":download:`{} <{}>`".format(_("Download {name}").format(name=example.source.name), download(".py")),
+                ":download:`{} <{}>`".format(_("Download {name}").format(name=f"{example.stem}.ipynb"),
+                                             download(".ipynb")),
+            ]),
         ]
         container = nodes.container(classes=["tutorial-example"])
         container += self.parse_text_to_nodes("\n".join(parts))
-        return [container]
+        return [own_words(container)]
 
 
 class ExampleResultDirective(SphinxDirective):
@@ -236,7 +268,7 @@ class ExampleResultDirective(SphinxDirective):
         if not seam.is_example_page(generated):
             raise self.error("example-result belongs in the title docstring of a gallery example")
         outputs, images = read_script_outputs(generated), read_images(generated)
-        parts = _figures_rst(images, generated, "A figure drawn by this example")
+        parts = _figures_rst(images, generated, _("A figure drawn by this example"))
         if "output" in self.options and outputs:
             number = self.options["output"]
             if number > len(outputs):
@@ -246,10 +278,11 @@ class ExampleResultDirective(SphinxDirective):
             parts += _output_rst(outputs[number - 1])
         if not (outputs or images):
             parts += [".. rst-class:: tutorial-not-run", "",
-                      "*This example has not run in this build yet, so its result is not shown here.*", ""]
+                      "*" + _("This example has not run in this build yet, so its result is not shown here.") + "*",
+                      ""]
         container = nodes.container(classes=["example-result"])
         container += self.parse_text_to_nodes("\n".join(parts))
-        return [container]
+        return [own_words(container)]
 
 
 class ExampleThumbnailsDirective(SphinxDirective):
@@ -258,7 +291,7 @@ class ExampleThumbnailsDirective(SphinxDirective):
     required_arguments = 1
 
     def run(self) -> list[nodes.Node]:
-        _, folder = self.env.relfn2path(self.arguments[0])
+        folder = self.env.relfn2path(self.arguments[0])[1]
         folder = Path(folder).resolve()
         app = self.env.app
         gallery = next((g for g in examples.galleries(app) if g.examples_dir == folder), None)
@@ -274,10 +307,8 @@ class ExamplesArchiveDirective(SphinxDirective):
     """A download link to the zip that :func:`write_examples_archive` wrote."""
 
     def run(self) -> list[nodes.Node]:
-        return self.parse_text_to_nodes(
-            f":download:`Download all examples as Python scripts and Jupyter "
-            f"notebooks (zip) </{ARCHIVE}>`"
-        )
+        text = _("Download all examples as Python scripts and Jupyter notebooks (zip)")
+        return [own_words(node) for node in self.parse_text_to_nodes(f":download:`{text} </{ARCHIVE}>`")]
 
 
 # -- Build hooks --------------------------------------------------------------

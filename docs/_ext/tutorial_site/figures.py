@@ -12,16 +12,25 @@ example: it changes when the example's numbers do.
 from __future__ import annotations
 
 import math
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.transforms import SphinxTransform
 
 from . import seam
+from .translations import _
 
 
-def number(value) -> str:
+def _english(message: str) -> str:
+    return message
+
+
+def number(value, _=_english) -> str:
     """A value as a reader would say it: 0.53, 1,250, 3.1 × 10^-5, 2.9 × 10^7 (a label as it is)."""
     if isinstance(value, str):
         return value
     if not math.isfinite(value):  # a diverging example may draw nan or inf; the build then fails on it
-        return "not a number" if math.isnan(value) else f"{'minus ' if value < 0 else ''}infinity"
+        return _("not a number") if math.isnan(value) else (_("minus infinity") if value < 0 else _("infinity"))
     value = float(f"{float(value):.3g}")  # three significant digits
     if value == 0 or 1e-3 <= abs(value) < 1e4:
         return f"{value:,f}".rstrip("0").rstrip(".")
@@ -32,43 +41,65 @@ def number(value) -> str:
     return f"{mantissa:g} × 10^{exponent}"
 
 
-def trend(first, last) -> str:
+def trend(first, last, _=_english) -> str:
     if isinstance(first, str) or isinstance(last, str) or not math.isfinite(first - last):
-        return "goes"
-    return "falls" if last < first else "rises" if last > first else "stays"
+        return _("goes")
+    return _("falls") if last < first else _("rises") if last > first else _("stays")
 
 
-def describe_line(line, against: str) -> str:
-    """Where a line starts and ends: "it falls from 2.9 × 10^7 at training step 0 to ..."."""
-    x, y = list(line.get_xdata()), list(line.get_ydata())
-    label = line.get_label()
-    name = "it" if label.startswith("_") else label  # matplotlib names unlabelled lines _child0...
+def summarise(fig) -> dict:
+    """What a matplotlib figure shows, in no language: titles, axes, scales and each line's two ends.
 
-    def at(position) -> str:  # "at training step 0"; a category ("64 x 100") names itself
-        return f"at {number(position)}" if isinstance(position, str) else f"at {against} {number(position)}"
+    The labels are the figure's own (the code's, in English, as drawn).
+    """
+    def value(v):
+        return v if isinstance(v, str) else float(v)
 
-    return f"{name} {trend(y[0], y[-1])} from {number(y[0])} {at(x[0])} to {number(y[-1])} {at(x[-1])}"
-
-
-def describe(fig) -> str:
-    """One paragraph saying what a matplotlib figure shows, from its titles, axes and data."""
-    sentences = []
-    suptitle = fig.get_suptitle()
-    if suptitle:
-        sentences.append(f"{suptitle}.")
+    axes = []
     for ax in fig.axes:
         lines = [line for line in ax.get_lines() if len(line.get_ydata())]
         if not lines:
             continue
-        title = ax.get_title()
-        what = ax.get_ylabel() or "Values"
-        against = ax.get_xlabel() or "position"
-        scale = ", on a log scale" if ax.get_yscale() == "log" else ""
-        count = "" if len(lines) == 1 else f", {len(lines)} lines"
+        axes.append({
+            "title": ax.get_title(), "y": ax.get_ylabel(), "x": ax.get_xlabel(), "log": ax.get_yscale() == "log",
+            "lines": [{"label": line.get_label(),
+                       "start": [value(line.get_xdata()[0]), value(line.get_ydata()[0])],
+                       "end": [value(line.get_xdata()[-1]), value(line.get_ydata()[-1])]} for line in lines],
+        })
+    return {"suptitle": fig.get_suptitle(), "axes": axes}
+
+
+def describe(fig_or_summary, _=_english) -> str:
+    """One paragraph saying what a figure shows (a figure, or its :func:`summarise`), in ``_``'s language."""
+    summary = fig_or_summary if isinstance(fig_or_summary, dict) else summarise(fig_or_summary)
+    sentences = []
+    if summary["suptitle"]:
+        sentences.append(_("{title}.").format(title=summary["suptitle"]))
+    for ax in summary["axes"]:
+        what = ax["y"] or _("Values")
+        against = ax["x"] or _("position")
+
+        def at(position) -> str:  # "at training step 0"; a category ("64 x 100") names itself
+            if isinstance(position, str):
+                return _("at {position}").format(position=position)
+            return _("at {axis} {position}").format(axis=against, position=number(position, _))
+
+        lines = [
+            _("{name} {trend} from {start} {at_start} to {end} {at_end}").format(
+                # matplotlib names unlabelled lines _child0...
+                name=_("it") if line["label"].startswith("_") else line["label"],
+                trend=trend(line["start"][1], line["end"][1], _),
+                start=number(line["start"][1], _), at_start=at(line["start"][0]),
+                end=number(line["end"][1], _), at_end=at(line["end"][0]))
+            for line in ax["lines"]
+        ]
         sentences.append(
-            (f"{title}. " if title else "")
-            + f"{what[:1].upper()}{what[1:]} against {against}{scale}{count}: "
-            + "; ".join(describe_line(line, against) for line in lines) + "."
+            (_("{title}.").format(title=ax["title"]) + " " if ax["title"] else "")
+            + _("{what} against {against}{scale}{count}: {lines}.").format(
+                what=what[:1].upper() + what[1:], against=against,
+                scale=_(", on a log scale") if ax["log"] else "",
+                count="" if len(lines) == 1 else _(", {count} lines").format(count=len(lines)),
+                lines=_("; ").join(lines))
         )
     return " ".join(" ".join(sentences).split())
 
@@ -77,5 +108,30 @@ def scraper(block, block_vars, gallery_conf, **kwargs) -> str:
     """sphinx-gallery's matplotlib scraper, with :func:`describe` as every figure's alt text."""
     import matplotlib.pyplot as plt
 
-    alt_texts = [describe(plt.figure(number)) for number in plt.get_fignums()]
-    return seam.scrape_matplotlib(block, block_vars, gallery_conf, alt_texts, **kwargs)
+    summaries = [summarise(plt.figure(number)) for number in plt.get_fignums()]
+    alt_texts = [describe(summary) for summary in summaries]
+    return seam.scrape_matplotlib(block, block_vars, gallery_conf, alt_texts, summaries, **kwargs)
+
+
+class AltTexts(SphinxTransform):
+    """Give each figure of an example's page its alt text in the page's language.
+
+    The scraper wrote each figure's summary beside it (``seam.read_figure_summaries``),
+    so a translation build describes the same numbers in its own words.
+    """
+
+    default_priority = 4  # before the catalogs are applied, and before translations.BuildTimeTexts
+
+    def apply(self) -> None:
+        summaries = {}
+        for comment in list(self.document.findall(nodes.comment)):
+            found = seam.read_figure_summaries(comment.astext())
+            if found:
+                summaries.update(found)
+                comment.parent.remove(comment)
+        if not summaries:
+            return
+        for node in self.document.findall(nodes.Element):
+            name = Path(node.get("uri", "")).name
+            if name in summaries and "alt" in node.attributes:
+                node["alt"] = describe(summaries[name], _)

@@ -31,6 +31,8 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
+from .translations import _
+
 # -- Markdown cells -------------------------------------------------------------
 
 # :role:`text`, :domain:role:`text`, `text <target>` inside; not :math:.
@@ -116,7 +118,7 @@ def check_repository_url(app: Sphinx, config: Config) -> None:
 
 
 def _colab_link(url: str) -> nodes.reference:
-    return nodes.reference("", "Open in Colab", refuri=url, classes=["colab-link"])
+    return nodes.reference("", _("Open in Colab"), refuri=url, classes=["colab-link"])
 
 
 def add_colab_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:

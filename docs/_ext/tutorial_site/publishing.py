@@ -3,10 +3,11 @@
 **A sitemap, and a checked address.** ``site_url`` (conf.py, ``SITE_URL``) is
 the address the site is published at. When it is set, every build writes
 ``sitemap.xml`` listing every page under that address, in a fixed order,
-whichever pages that build happened to rewrite; without it, there is none.
+whichever pages that build happened to rewrite, in every language, each with
+its translations; without it, there is none.
 (sphinx-sitemap lists only the pages written by the current build, so after
 an incremental build its sitemap lacks every unchanged page.) The 404 page
-itself comes from sphinx-notfound-page, configured in conf.py.
+itself comes from sphinx-notfound-page, from docs/404.rst.
 
 **Nothing loaded from other hosts.** sphinx-gallery decorates its
 execution-times tables with Bootstrap and DataTables fetched from CDNs; that
@@ -43,13 +44,14 @@ from sphinx.config import Config
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
-from . import seam
+from . import seam, translations
 
 logger = logging.getLogger(__name__)
 
 # -- Sitemap ------------------------------------------------------------------------
 
 SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NAMESPACE = "http://www.w3.org/1999/xhtml"  # a page's other languages, as search engines read them
 
 
 def check_site_url(app: Sphinx, config: Config) -> None:
@@ -65,22 +67,32 @@ def check_site_url(app: Sphinx, config: Config) -> None:
 
 
 def sitemap_pages(app: Sphinx) -> list[str]:
-    """Every page the HTML builder publishes, as paths relative to the site's root."""
-    return [app.builder.get_target_uri(docname) for docname in sorted(app.env.found_docs)]
+    """Every page the HTML builder publishes, as paths relative to its language's root (not the 404 page)."""
+    not_found = getattr(app.config, "notfound_pagename", "404")
+    return [app.builder.get_target_uri(docname) for docname in sorted(app.env.found_docs) if docname != not_found]
 
 
 def write_sitemap(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
+    """The sitemap of every language, with each page's translations; written by the English build."""
+    if exception is not None or app.builder.format != "html" or translations.is_translation(app.config):
         return
     path = Path(app.outdir, "sitemap.xml")
     if not app.config.site_url:
         path.unlink(missing_ok=True)  # from an earlier build that had an address
         return
     ElementTree.register_namespace("", SITEMAP_NAMESPACE)
+    ElementTree.register_namespace("xhtml", XHTML_NAMESPACE)
     urlset = ElementTree.Element(f"{{{SITEMAP_NAMESPACE}}}urlset")
+    languages = translations.languages(app.config)
     for page in sitemap_pages(app):
-        url = ElementTree.SubElement(urlset, f"{{{SITEMAP_NAMESPACE}}}url")
-        ElementTree.SubElement(url, f"{{{SITEMAP_NAMESPACE}}}loc").text = app.config.site_url + page
+        addresses = {language: app.config.site_url + translations.language_prefix(language) + page
+                     for language in languages}
+        for language in languages:
+            url = ElementTree.SubElement(urlset, f"{{{SITEMAP_NAMESPACE}}}url")
+            ElementTree.SubElement(url, f"{{{SITEMAP_NAMESPACE}}}loc").text = addresses[language]
+            for other in languages if len(languages) > 1 else ():
+                ElementTree.SubElement(url, f"{{{XHTML_NAMESPACE}}}link", rel="alternate",
+                                       hreflang=translations.hreflang(other), href=addresses[other])
     ElementTree.indent(urlset)
     data = ElementTree.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
     if not path.is_file() or path.read_bytes() != data:

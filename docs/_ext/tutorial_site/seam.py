@@ -18,6 +18,7 @@ and widen the range.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -171,15 +172,35 @@ def thumbnails_rst(entries: list[tuple[Path, Path, Path]]) -> str:
 _ALT_OPTION = re.compile(r"^(?P<indent>[ \t]+:alt: ).*$", re.MULTILINE)
 
 
-def scrape_matplotlib(block, block_vars, gallery_conf, alt_texts: list[str], **kwargs) -> str:
+def scrape_matplotlib(block, block_vars, gallery_conf, alt_texts: list[str], summaries=(), **kwargs) -> str:
     """sphinx-gallery's matplotlib scraper, with ``alt_texts`` as the open figures' alt texts.
 
-    ``alt_texts`` has one text per open figure, in the order of
-    ``plt.get_fignums()``, the order in which the scraper saves them.
+    ``alt_texts`` (and ``summaries``, JSON-able, written after the figures
+    in a comment that :func:`read_figure_summaries` reads) have one entry per
+    open figure, in the order of ``plt.get_fignums()``, the order in which
+    the scraper saves them.
     """
     rst = matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)
     texts = iter(" ".join(text.split()) for text in alt_texts)
-    return _ALT_OPTION.sub(lambda m: m["indent"] + next(texts, m[0][len(m["indent"]):]), rst)
+    rst = _ALT_OPTION.sub(lambda m: m["indent"] + next(texts, m[0][len(m["indent"]):]), rst)
+    if summaries:
+        names = [Path(path).name for path in dict.fromkeys(_IMAGE.findall(rst))]
+        mapping = json.dumps(dict(zip(names, summaries)), ensure_ascii=False, separators=(",", ":"))
+        rst += f"\n\n.. {_SUMMARIES}{mapping}\n"
+    return rst
+
+
+_SUMMARIES = "tutorial-figures: "
+
+
+def read_figure_summaries(rst: str) -> dict[str, dict]:
+    """{image file name: summary} from the comments :func:`scrape_matplotlib` wrote (or a comment's text)."""
+    found = {}
+    for line in rst.splitlines():
+        line = line.strip().removeprefix(".. ")
+        if line.startswith(_SUMMARIES):
+            found.update(json.loads(line[len(_SUMMARIES):]))
+    return found
 
 
 # -- Reading a generated page --------------------------------------------------------

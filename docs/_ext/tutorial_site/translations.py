@@ -1,0 +1,310 @@
+"""The site in more than one language, from one execution of the examples.
+
+English is the source language. Each language listed in ``translations``
+(conf.py) is built after it by a second ``sphinx-build -D language=...`` into
+``<html>/<language>/`` (``make html``), from the same sources and the same
+generated gallery pages: the examples ran in the English build, and their
+checksums tell the translation build that nothing needs to run again.
+
+The pages' text is translated the Sphinx way, through gettext catalogs in
+``locales/<language>/LC_MESSAGES/``: ``site.po`` for every document (one
+catalog, ``gettext_compact = "site"``), ``tutorial_site.po`` for the strings
+this extension writes (``_`` below; ``make translations`` extracts them).
+
+- :func:`publish_under_language` (config-inited): a translation build links
+  canonically to, and writes its 404 page for, ``<site_url><language>/``.
+- :func:`load_own_messages` (config-inited): compiles and loads ``tutorial_site.po``.
+- :class:`BuildTimeTexts`: texts that change with every run (running times,
+  execution-time tables) are written by this extension in the page's
+  language and kept out of the catalogs, which could never keep up with them.
+- :class:`CheckTranslated`: a translation build warns (fails, with ``-W``) on
+  every page where a message has no translation, naming it.
+- :func:`add_language_links` (html-page-context): every page links to itself
+  in every language (the switcher, ``hreflang`` alternates).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from docutils import nodes
+from sphinx import addnodes, locale
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+from sphinx.util.i18n import CatalogRepository, docname_to_domain
+from sphinx.util.nodes import extract_messages
+
+logger = logging.getLogger(__name__)
+
+#: The gettext domain of this extension's own strings.
+DOMAIN = "tutorial_site"
+_translate = locale.get_translation(DOMAIN)
+
+
+def _(message: str) -> str:
+    """``message`` in the build's language, from this extension's catalog (``make translations``).
+
+    A translation build warns (fails, with ``-W``) the first time a message
+    has no translation, so no English slips into a translated page.
+    """
+    translated = str(_translate(message))
+    if translated == message and locale.is_translator_registered(DOMAIN) and message not in _reported:
+        _reported.add(message)
+        logger.warning("%r has no translation in %s.po: run `make translations` and translate it",
+                       message, DOMAIN, type="i18n", subtype="untranslated")
+    return translated
+
+
+_reported: set[str] = set()
+
+
+#: The language the sources are written in.
+SOURCE_LANGUAGE = "en"
+
+
+def is_translation(config: Config) -> bool:
+    return config.language != SOURCE_LANGUAGE and config.language in config.translations
+
+
+def languages(config: Config) -> list[str]:
+    """Every language the site is published in, the source language first."""
+    return [SOURCE_LANGUAGE, *config.translations]
+
+
+def language_prefix(language: str) -> str:
+    """Where a language's pages live, relative to the site's root: "" or "zh_CN/"."""
+    return "" if language == SOURCE_LANGUAGE else f"{language}/"
+
+
+def hreflang(language: str) -> str:
+    """The BCP 47 tag of a language: zh_CN -> zh-CN."""
+    return language.replace("_", "-")
+
+
+# -- Configuration ------------------------------------------------------------------
+
+
+def check_language(app: Sphinx, config: Config) -> None:
+    from sphinx.errors import ConfigError
+
+    if config.language != SOURCE_LANGUAGE and config.language not in config.translations:
+        raise ConfigError(
+            f"language {config.language!r} is not one of the site's translations "
+            f"({', '.join(config.translations) or 'none'}): add it to `translations` in docs/conf.py"
+        )
+
+
+def publish_under_language(app: Sphinx, config: Config) -> None:
+    """A translation build's canonical links and 404 page point at ``<site>/<language>/``."""
+    if not is_translation(config):
+        return
+    prefix = language_prefix(config.language)
+    if config.html_baseurl:
+        config.html_baseurl = config.html_baseurl.rstrip("/") + "/" + prefix
+    if hasattr(config, "notfound_urls_prefix"):
+        config.notfound_urls_prefix = (config.notfound_urls_prefix or "/").rstrip("/") + "/" + prefix
+
+
+def load_own_messages(app: Sphinx, config: Config) -> None:
+    """Compile this extension's catalog for the build's language if it changed, and load it."""
+    if not is_translation(config):
+        return
+    repo = CatalogRepository(app.srcdir, config.locale_dirs, config.language, config.source_encoding)
+    for catalog in repo.catalogs:
+        if catalog.domain == DOMAIN and catalog.is_outdated():
+            catalog.write_mo(config.language, config.gettext_allow_fuzzy_translations)
+    locale.init(list(repo.locale_dirs), config.language, DOMAIN)
+
+
+# -- Texts written at build time ----------------------------------------------------
+
+_RUNNING_TIME = re.compile(r"^Total running time of the script: \((\d+) minutes ([\d.]+) seconds\)$")
+_TOTAL_TIME = re.compile(r"^(\d+:\d+\.\d+) total execution time for (\d+) files? from (.+):$")
+
+
+class BuildTimeTexts(SphinxTransform):
+    """Write sphinx-gallery's measured times in the page's language, outside the catalogs.
+
+    A running time or an execution-times table changes on every run, so a
+    catalog could never hold it: the sentences are rewritten here from this
+    extension's messages, the tables' rows marked as not translatable (their
+    links show the translated titles anyway), and the figures' alt text,
+    which states the figure's numbers, is kept out of the catalogs
+    (:mod:`.figures` writes it in the page's language).
+    """
+
+    default_priority = 5  # before Sphinx's translation (Locale, 20) and message extraction
+
+    def apply(self) -> None:
+        for paragraph in list(self.document.findall(nodes.paragraph)):
+            text = paragraph.astext()
+            if found := _RUNNING_TIME.match(text):
+                minutes, seconds = found.groups()
+                paragraph.replace_self(_fixed_paragraph(
+                    paragraph, _("Total running time of the script:"),
+                    _("({minutes} minutes {seconds} seconds)").format(minutes=minutes, seconds=seconds)))
+            elif (found := _TOTAL_TIME.match(text)) and paragraph.next_node(nodes.strong):
+                total, count, where = found.groups()
+                where = _("all galleries") if where == "all galleries" else where
+                paragraph.replace_self(_fixed_paragraph(
+                    paragraph, total, _("total execution time for {count} files from {where}:").format(
+                        count=count, where=where)))
+        for table in self.document.findall(nodes.table):
+            if "sg-datatable" in table.get("classes", []) or self.env.docname.endswith("sg_execution_times"):
+                for body in table.findall(nodes.tbody):
+                    for element in body.findall(nodes.TextElement):
+                        element["translatable"] = False
+        for image in self.document.findall(nodes.image):
+            if image.get("alt") and "sphx_glr_" in image.get("uri", ""):
+                image["tutorial_alt"] = image.attributes.pop("alt")  # the catalogs extract every alt text
+
+
+def _fixed_paragraph(old: nodes.paragraph, strong: str, rest: str) -> nodes.paragraph:
+    new = nodes.paragraph("", "", nodes.strong(strong, strong), nodes.Text(" " + rest), translatable=False)
+    new.source, new.line = old.source, old.line
+    return new
+
+
+def restore_alt_texts(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Give the figures back the alt text :class:`BuildTimeTexts` kept out of the catalogs."""
+    for image in doctree.findall(nodes.image):
+        if "tutorial_alt" in image:
+            image["alt"] = image["tutorial_alt"]
+
+
+class CheckTranslated(SphinxTransform):
+    """In a translation build, warn once per page that has messages without a translation."""
+
+    default_priority = 25  # after Sphinx's Locale transform (20)
+
+    def apply(self) -> None:
+        if not is_translation(self.config) or self.app.builder.name == "gettext":
+            return
+        missing = [message for node, message in extract_messages(self.document) if not translated(node, message)]
+        if missing:
+            catalogs = ", ".join(f"{d}/{self.config.language}/LC_MESSAGES/" for d in self.config.locale_dirs)
+            logger.warning(
+                "%d message(s) of this page have no %s translation, the first: %r. Run `make translations` "
+                "and translate them in %s",
+                len(missing), self.config.language, missing[0][:120], catalogs,
+                location=self.env.docname, type="i18n", subtype="untranslated",
+            )
+
+
+class TranslateThumbnails(SphinxTransform):
+    """Translate the titles and tooltips of sphinx-gallery's thumbnails, which it writes as raw HTML.
+
+    Both are the example's own title and first paragraph, so the page's
+    catalog already has them; raw HTML is never translated by Sphinx.
+    """
+
+    default_priority = 21  # after Sphinx's Locale transform (20)
+    _PARTS = re.compile(r'(?P<head>tooltip=")(?P<tooltip>[^"]*)(?=")|'
+                        r'(?P<open><div class="sphx-glr-thumbnail-title">)(?P<title>[^<]*)(?=</div>)')
+
+    def apply(self) -> None:
+        if not is_translation(self.config) or self.app.builder.name == "gettext":
+            return
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        dirs = [str(Path(self.env.srcdir, folder)) for folder in self.config.locale_dirs]
+        catalog, _found = locale.init(dirs, self.config.language, domain)
+        messages = {_plain(message): message for message in getattr(catalog, "_catalog", {}) if message}
+        for raw in list(self.document.findall(nodes.raw)):
+            if "sphx-glr-thumb" not in raw.astext():
+                continue
+
+            def translate(found: re.Match) -> str:
+                prefix = found["head"] or found["open"]
+                english = html.unescape(found["tooltip"] if found["head"] else found["title"])
+                message = messages.get(_plain(english), english)
+                translation = catalog.gettext(message)
+                if translation == message:
+                    logger.warning("thumbnail text without a %s translation: %r", self.config.language,
+                                   english[:120], location=raw, type="i18n", subtype="untranslated")
+                return prefix + html.escape(_plain(translation), quote=True)
+
+            text = self._PARTS.sub(translate, raw.astext())
+            raw.replace_self(nodes.raw("", text, format=raw.get("format", "html")))
+
+
+def _plain(rst: str) -> str:
+    """A message as sphinx-gallery shows it in a tooltip: without inline markup."""
+    text = re.sub(r":[a-z:]+:`([^`<]*?)\s*(?:<[^>]*>)?`", r"\1", rst)
+    return " ".join(re.sub(r"``|\*\*|(?<!\w)\*|\*(?!\w)", "", text).split())
+
+
+def translated(node: nodes.Element, message: str) -> bool:
+    """Whether Sphinx's Locale transform translated ``message`` of ``node``."""
+    if isinstance(node, addnodes.toctree):  # a caption: translated in place, not marked
+        return node.get("caption") != message
+    return bool(node.get("translated"))
+
+
+# -- Chinese search ------------------------------------------------------------------
+
+
+def chinese_search() -> type | None:
+    """Sphinx's Chinese search (jieba splits the words), mended where Sphinx 9.0 breaks it; else None.
+
+    Sphinx 9.0 ends the search page's language_data.js with ``window.Stemmer =
+    ChineseStemmer;``, a name that does not exist (Chinese words are not
+    stemmed; Latin ones get the English stemmer), so every search stops with
+    "ChineseStemmer is not defined" (sphinx-doc/sphinx#14229, fixed in 9.1, which
+    needs Python 3.12). The class named there comes from ``language_name``.
+    """
+    import sphinx
+    from sphinx.search.zh import SearchChinese
+
+    if sphinx.version_info >= (9, 1):
+        return None
+
+    class ChineseSearch(SearchChinese):
+        language_name = "English"  # the stemmer it uses: window.Stemmer = EnglishStemmer
+
+    return ChineseSearch
+
+
+# -- The language switcher ----------------------------------------------------------
+
+
+def add_language_links(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """``language_links``: this page in every language (name, hreflang, href, current)."""
+    config = app.config
+    if not config.translations:
+        return
+    current = config.language if is_translation(config) else SOURCE_LANGUAGE
+    page = app.builder.get_target_uri(pagename)
+    if pagename == getattr(config, "notfound_pagename", "404"):
+        # The host shows the 404 page at any address: its links start from the site's path.
+        site_path = urlsplit(config.site_url).path or "/"
+        root = {language: site_path + language_prefix(language) for language in languages(config)}
+    else:
+        to_root = "../" * pagename.count("/") + ("../" if current != SOURCE_LANGUAGE else "")
+        root = {language: to_root + language_prefix(language) for language in languages(config)}
+    names = {SOURCE_LANGUAGE: "English", **config.translations}
+    context["language_links"] = [
+        {
+            "code": language,
+            "hreflang": hreflang(language),
+            "name": names[language],
+            "href": root[language] + page,
+            "url": (config.site_url + language_prefix(language) + page) if config.site_url else root[language] + page,
+            "current": language == current,
+        }
+        for language in languages(config)
+    ]
+    context["language_switcher_label"] = _("Language")
+    context["built_with"] = _("Built with {sphinx}, {gallery} and the {theme} theme.")
+
+
+def catalog_files(srcdir: Path, config: Config) -> list[Path]:
+    """Every translation catalog (.po) of every language the site is translated into."""
+    return sorted(
+        path for language in config.translations for folder in config.locale_dirs
+        for path in (Path(srcdir) / folder / language / "LC_MESSAGES").glob("*.po")
+    )

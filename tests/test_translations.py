@@ -1,0 +1,192 @@
+"""The site in Chinese: complete catalogs, one execution, the same lesson, a switcher on every page.
+
+``make html`` builds English into _build/html/ and then each translation
+(Makefile: LANGUAGES) into _build/html/<language>/, from the same executed
+examples. The browser tests of the switcher and of Chinese search are in
+test_browser.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from babel.messages.pofile import read_po
+
+from helpers import (LANGUAGES, ROOT, SITE_PATH, SITE_URL, TUTORIAL, broken_links, build_site, code_text, copy_project,
+                     sitemap)
+
+LOCALES = ROOT / "docs" / "locales"
+CATALOGS = sorted(LOCALES.glob("*/LC_MESSAGES/*.po"))
+ZH = "zh_CN"
+
+
+# -- The catalogs ------------------------------------------------------------------------------
+
+
+def test_every_language_built_has_catalogs_and_a_name_in_the_switcher():
+    conf = (ROOT / "docs" / "conf.py").read_text(encoding="utf-8")
+    named = ast.literal_eval(re.search(r"^translations = (\{.*\})$", conf, re.M)[1])
+    assert sorted(named) == sorted(LANGUAGES)  # the Makefile builds what conf.py names
+    for language in LANGUAGES:
+        assert {p.name for p in (LOCALES / language / "LC_MESSAGES").glob("*.po")} == {"site.po", "tutorial_site.po"}
+
+
+@pytest.mark.parametrize("catalog", CATALOGS, ids=lambda p: f"{p.parts[-3]}/{p.name}")
+def test_every_message_of_the_catalogs_is_translated_and_none_is_fuzzy(catalog):
+    messages = [m for m in read_po(catalog.open("rb")) if m.id]
+    assert len(messages) > 15
+    untranslated = [m.id for m in messages if not m.string]
+    fuzzy = [m.id for m in messages if m.fuzzy]
+    assert not untranslated, f"{len(untranslated)} untranslated in {catalog.name}, the first: {untranslated[0]!r}"
+    assert not fuzzy, f"{len(fuzzy)} fuzzy (changed in English) in {catalog.name}, the first: {fuzzy[0]!r}"
+
+
+# reST inline markup needs a space or punctuation next to it; Chinese has no spaces.
+_MARKUP = re.compile(r"(?::[a-z]+:)?``[^`]+``|(?::[a-z]+:)?`[^`]+`_{0,2}|\*\*[^*]+\*\*")
+
+
+@pytest.mark.parametrize("catalog", CATALOGS, ids=lambda p: f"{p.parts[-3]}/{p.name}")
+def test_translations_keep_the_code_links_and_placeholders_of_the_english(catalog):
+    for message in read_po(catalog.open("rb")):
+        if not message.id or not message.string:
+            continue
+        english, translated = message.id, message.string
+        assert sorted(re.findall(r"``[^`]+``", english)) == sorted(re.findall(r"``[^`]+``", translated)), english
+        assert len(re.findall(r":[a-z]+:`", english)) == len(re.findall(r":[a-z]+:`", translated)), english
+        assert sorted(re.findall(r"\{\w+\}", english)) == sorted(re.findall(r"\{\w+\}", translated)), english
+        for markup in _MARKUP.finditer(translated):
+            before = translated[markup.start() - 1] if markup.start() else " "
+            after = translated[markup.end()] if markup.end() < len(translated) else " "
+            # A Chinese character right beside reST markup turns the markup into plain text.
+            assert not (_is_han(before) or _is_han(after)), f"add a space around {markup[0]!r} in {translated!r}"
+
+
+def _is_han(character: str) -> bool:
+    return "\u4e00" <= character <= "\u9fff"
+
+
+# -- The build ---------------------------------------------------------------------------------
+
+
+def test_the_translation_reuses_the_examples_run_by_the_english_build(site):
+    english, chinese = site.log.split(f"html/{ZH}", 1)[0], site.log.split("The HTML pages are in", 1)[1]
+    assert len(re.findall(r"^ran \d+ examples in", site.log, re.M)) == 1  # one execution, in the English build
+    assert re.search(r"^ran \d+ examples in", english, re.M)
+    assert "running" not in chinese and "executing" not in chinese
+    # Its pages show the very files the English build wrote: same figures, same downloads.
+    zh = site.translation(ZH)
+    for folder in ("_images", "_downloads"):
+        english_files = {p.relative_to(site.html / folder): p.read_bytes() for p in (site.html / folder).rglob("*.*")}
+        chinese_files = {p.relative_to(zh.html / folder): p.read_bytes() for p in (zh.html / folder).rglob("*.*")}
+        assert chinese_files == english_files, folder
+
+
+def test_the_chinese_tutorial_has_the_nine_sections_in_order_with_the_same_code_output_and_plots(site):
+    english, chinese = site.soup("tutorial.html"), site.translation(ZH).soup("tutorial.html")
+    assert chinese.html["lang"] == "zh-CN" and english.html["lang"] == "en"
+    assert chinese.title.get_text().startswith("通过一个小网络学习 PyTorch")
+
+    def sections(soup):
+        return [(section["id"], code_text(section, "div.highlight pre"),
+                 [img["src"] for img in section.select("img")])
+                for section in soup.select("[role=main] section section section") if section.select(".tutorial-example")]
+
+    english_sections, chinese_sections = sections(english), sections(chinese)
+    assert len(chinese_sections) == len(TUTORIAL) == 9
+    # Same anchors (the ids come from the English titles), same code and output, same figures.
+    assert chinese_sections == english_sections
+    headings = [section.find(["h3"]).get_text() for section in chinese.select("[role=main] section section section")
+                if section.select(".tutorial-example")]
+    assert headings[0].startswith("热身：numpy") and headings[-1].startswith("PyTorch：控制流与权重共享")
+    assert "本次构建中它打印的内容：" in chinese.get_text()  # the extension's own words, translated
+    assert "What it printed" not in chinese.get_text()
+
+
+def test_every_chinese_page_is_chinese_and_links_nowhere_missing(site):
+    zh = site.translation(ZH)
+    pages = zh.pages()
+    assert len(pages) == len(site.pages())
+    for page in pages:
+        soup = zh.soup(page.relative_to(zh.html))
+        assert soup.html["lang"] == "zh-CN", page
+        text = soup.select_one("div[role=main]").get_text()
+        assert re.search(r"[\u4e00-\u9fff]", text), f"{page.name} has no Chinese"
+    assert not [b for b in broken_links(site.html) if b.startswith(f"{ZH}/")]
+
+
+@pytest.mark.parametrize("language", ["en", ZH])
+def test_every_page_links_to_itself_in_every_language(site, language):
+    built = site if language == "en" else site.translation(language)
+    prefix = {"en": "", ZH: f"{ZH}/"}
+    for page in built.pages():
+        name = page.relative_to(built.html).as_posix()
+        soup = built.soup(name)
+        alternates = {link["hreflang"]: link["href"] for link in soup.select("link[rel=alternate][hreflang]")}
+        assert alternates == {"en": SITE_URL + name, "zh-CN": SITE_URL + f"{ZH}/" + name, "x-default": SITE_URL + name}
+        switcher = soup.select_one("nav.language-switcher")
+        links = {a["hreflang"]: a["href"] for a in switcher.select("a[hreflang]")}
+        current = switcher.select_one("[aria-current=page]")
+        assert current.get_text() == {"en": "English", ZH: "简体中文"}[language]
+        (other,) = [code for code in ("en", ZH) if code != language]
+        href = links[other.replace("_", "-")]
+        if name == "404.html":  # shown at any address: it links from the site's path
+            assert href == SITE_PATH + prefix[other] + name
+        else:
+            target = (page.parent / href).resolve()
+            assert target == (site.html / prefix[other] / name).resolve() and target.is_file(), (name, href)
+
+
+def test_the_sitemap_lists_every_page_in_both_languages_with_its_translation(site):
+    listed = sitemap(site.html)
+    english = [SITE_URL + p.relative_to(site.html).as_posix() for p in site.pages()]
+    english = [url for url in english if not url.endswith(("404.html", "search.html", "genindex.html"))]
+    assert sorted(listed) == sorted(english + [url.replace(SITE_URL, SITE_URL + f"{ZH}/") for url in english])
+    xml = (site.html / "sitemap.xml").read_text(encoding="utf-8")
+    assert xml.count('hreflang="zh-CN"') == len(listed)
+    assert not (site.translation(ZH).html / "sitemap.xml").exists()
+
+
+def test_each_language_has_its_own_404_page(site):
+    soup = site.translation(ZH).soup("404.html")
+    assert soup.html["lang"] == "zh-CN"
+    assert soup.select_one("h1").get_text().startswith("找不到页面")
+    urls = [e.get("href") or e.get("src") for e in soup.find_all(["link", "script", "img"])]
+    local = [u for u in urls if u and u.startswith("/")]
+    assert local and all(u.startswith(SITE_PATH + f"{ZH}/") for u in local if "_static" in u)
+
+
+# -- Keeping the translation complete ----------------------------------------------------------
+
+
+def test_a_changed_english_sentence_fails_the_translation_build_until_it_is_translated(built_project):
+    tutorial = built_project / "docs" / "tutorial.rst"
+    tutorial.write_text(tutorial.read_text(encoding="utf-8").replace(
+        "PyTorch offers two things at its core:", "At its core, PyTorch offers two things:"), encoding="utf-8")
+    result = build_site(built_project, languages=LANGUAGES)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert re.search(r"tutorial\.rst: WARNING: 1 message\(s\) of this page have no zh_CN translation, "
+                     r"the first: 'At its core, PyTorch offers two things:'\. Run `make translations`", log), log[-3000:]
+
+
+@pytest.mark.slow  # a gettext build
+def test_make_translations_adds_a_new_english_sentence_to_the_catalogs_untranslated(tmp_path):
+    # A bare copy: extracting the messages needs no executed examples.
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project")
+    for name in ("Makefile", "tools"):
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(ROOT / name, project / name)
+    glossary = project / "docs" / "glossary.rst"
+    glossary.write_text(glossary.read_text(encoding="utf-8") + "\n   epoch\n      One pass over the data.\n",
+                        encoding="utf-8")
+    result = subprocess.run(["make", "-s", "translations", f"VIRTUAL_ENV={sys.prefix}", "SPHINXOPTS=-D plot_gallery=0"],
+                            cwd=project, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    catalog = {m.id: m for m in read_po((project / "docs/locales/zh_CN/LC_MESSAGES/site.po").open("rb")) if m.id}
+    assert catalog["One pass over the data."].string == ""
+    assert catalog["tensor"].string == "张量（tensor）"  # what was translated stays
