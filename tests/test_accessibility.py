@@ -2,7 +2,7 @@
 
 axe-core (the engine behind most accessibility audits; the copy bundled by
 the axe-playwright-python package) checks every HTML page of both builds,
-the published one (``site``) and the local one (``second_site``), in headless
+the published one (``site``, in every language) and the local one (``second_site``), in headless
 Chromium, against the WCAG 2 A and AA rules and axe's best practices. No rule
 is turned off. A failure lists each violation with its page, rule and
 element, and what axe says to fix.
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from helpers import EXAMPLES, GALLERY, SITE_PATH, chromium, example_source, served, start_after
+from helpers import EXAMPLES, GALLERY, LANGUAGES, SITE_PATH, chromium, example_source, served, start_after
 
 pytestmark = pytest.mark.slow
 
@@ -74,24 +74,38 @@ def test_every_page_of_the_published_site_has_no_accessibility_violations(browse
 
 
 def test_every_page_of_a_local_build_has_no_accessibility_violations(browser, second_site):
-    check(LOCAL_AUDIT.pop().result() if LOCAL_AUDIT else audit(browser, second_site, "/"))
+    check(STARTED.pop("local").result() if "local" in STARTED else audit(browser, second_site, "/"))
 
 
-# The audit of the second build starts in idle time as soon as that build is
-# done (conftest's ``site`` fixture starts the build in idle time too), in a
-# Chromium of its own: Playwright's browsers belong to the thread that started them.
-LOCAL_AUDIT: list[Future] = []
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_of_each_translation_has_no_accessibility_violations(browser, site, language):
+    started = STARTED.pop(language, None)
+    check(started.result() if started else audit(browser, site.translation(language), f"{SITE_PATH}{language}/"))
+
+
+# The audits of the translations start in idle time as soon as the site is
+# built, and that of the second build as soon as it is done (conftest's
+# ``site`` fixture starts that build in idle time too), each in a Chromium of
+# its own: Playwright's browsers belong to the thread that started them.
+STARTED: dict[str, Future] = {}
 
 
 def start_in_idle_time(items, idle) -> None:
-    if idle.second_site and any(item.originalname == "test_every_page_of_a_local_build_has_no_accessibility_violations"
-                                for item in items):
-        LOCAL_AUDIT.append(start_after(idle.second_site, idle.pool, audit_in_a_browser_of_its_own, idle.second_site, "/"))
+    names = {item.originalname: item for item in items}
+    if idle.second_site and "test_every_page_of_a_local_build_has_no_accessibility_violations" in names:
+        STARTED["local"] = start_after(idle.second_site, idle.pool, audit_in_a_browser_of_its_own,
+                                       idle.second_site, "/")
+    for item in items:
+        if item.originalname == "test_every_page_of_each_translation_has_no_accessibility_violations":
+            language = item.callspec.params["language"]
+            STARTED[language] = idle.pool.submit(audit_in_a_browser_of_its_own, idle.site.translation(language),
+                                                 f"{SITE_PATH}{language}/")
 
 
-def audit_in_a_browser_of_its_own(build: Future, site_path: str) -> tuple[list[str], list[str]]:
+def audit_in_a_browser_of_its_own(built, site_path: str) -> tuple[list[str], list[str]]:
+    """``audit`` in a Chromium of this thread's own, of a built Site (or a Future of one)."""
     with chromium() as browser:
-        return audit(browser, build.result(), site_path)
+        return audit(browser, built.result() if isinstance(built, Future) else built, site_path)
 
 
 # -- The keyboard -----------------------------------------------------------------------------
