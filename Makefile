@@ -106,8 +106,9 @@ chromium:
 bench: venv ## time clean, no-op and one-example builds against the examples alone (BENCH_ARGS="--rounds 5")
 	$(PY) benchmarks/build_speed.py $(BENCH_ARGS)
 
-clean: ## remove the built site and everything sphinx-gallery generated
+clean: ## remove the built site, everything sphinx-gallery generated and the compiled catalogs
 	rm -rf "$(BUILDDIR)" "$(SOURCEDIR)/auto_examples" "$(SOURCEDIR)/sg_execution_times.rst"
+	find "$(SOURCEDIR)/locales" -name "*.mo" -delete
 
 # Any other Sphinx builder, as Sphinx's own Makefile does it: make linkcheck,
 # make dirhtml, make latex, ... (SPHINXOPTS apply; -W only to make html).

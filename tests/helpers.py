@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -181,6 +182,30 @@ def idle_time_pool(workers: int = 2) -> ThreadPoolExecutor:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
     return ThreadPoolExecutor(max_workers=workers, initializer=lowest_priority)
+
+
+def in_idle_time() -> bool:
+    """Whether this thread runs at the lowest priority (one of ``idle_time_pool``'s)."""
+    try:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) > 0
+    except (AttributeError, OSError):
+        return False
+
+
+@functools.cache
+def at_lowest_priority(program: str) -> str:
+    """An executable that runs ``program`` at the lowest priority even in a session of its own.
+
+    Linux schedules each session as a group (autogroup), and a nice value
+    counts only within its group: Chromium and Jupyter kernels start sessions
+    of their own, where the nice value of the thread that started them no
+    longer holds them back. The wrapper lowers its new session's group.
+    """
+    wrapper = Path(tempfile.mkdtemp(prefix="lowest-priority-")) / Path(program).name
+    wrapper.write_text(f'#!/bin/sh\necho 19 > /proc/self/autogroup 2>/dev/null\nexec "{program}" "$@"\n',
+                       encoding="utf-8")
+    wrapper.chmod(0o755)
+    return str(wrapper)
 
 
 def start_after(first: Future, pool: ThreadPoolExecutor, job: Callable, *args) -> Future:
@@ -463,12 +488,16 @@ def find_chromium() -> str:
 
 @contextlib.contextmanager
 def chromium():
-    """Headless Chromium, the machine's own, driven by Playwright (one per thread that uses it)."""
+    """Headless Chromium, the machine's own, driven by Playwright (one per thread that uses it).
+
+    Started from a thread of ``idle_time_pool``, it runs at the lowest priority too.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
+        program = find_chromium()
         browser = playwright.chromium.launch(
-            executable_path=find_chromium(),
+            executable_path=at_lowest_priority(program) if in_idle_time() else program,
             # Keep Chromium from calling home: this machine has no route out.
             args=["--disable-background-networking", "--disable-component-update",
                   "--no-first-run", "--disable-sync", "--disable-gpu"],

@@ -19,6 +19,7 @@ waits for its own run.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -34,7 +35,7 @@ from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
-from helpers import GALLERY, ONE_THREAD, ROOT, TUTORIAL, code_text
+from helpers import GALLERY, ONE_THREAD, ROOT, TUTORIAL, at_lowest_priority, code_text, in_idle_time
 
 pytestmark = pytest.mark.slow
 
@@ -97,7 +98,7 @@ def example_script(folder: str, filename: str, make_dir):
 def generated_notebook(folder: str, filename: str, make_dir, site):
     path = site.project / "docs" / GALLERY[folder] / f"{filename.removesuffix('.py')}.ipynb"
     cwd = make_dir(f"notebook-{filename.removesuffix('.py')}")
-    return SimpleNamespace(notebook=run_notebook(path, cwd, this_python_as_kernel(make_dir)), cwd=cwd)
+    return SimpleNamespace(notebook=run_notebook(path, cwd, kernels(make_dir)), cwd=cwd)
 
 
 def comparison_downloaded(make_dir):
@@ -136,7 +137,7 @@ def speedup_on_a_cuda_build_without_a_gpu(make_dir):
 def comparison_notebook(filename: str, make_dir, site):
     cwd = make_dir(f"notebook-{filename}")
     path = site.project / "docs" / GALLERY["examples_comparison"] / f"{filename}.ipynb"
-    return SimpleNamespace(notebook=run_notebook(path, cwd, this_python_as_kernel(make_dir)), cwd=cwd)
+    return SimpleNamespace(notebook=run_notebook(path, cwd, kernels(make_dir)), cwd=cwd)
 
 
 # test -> (the run it checks, from its parameters; whether that run needs the built site)
@@ -169,11 +170,26 @@ def run_key(item: pytest.Item) -> tuple[tuple, bool]:
     return key_of(**(params.params if params else {})), needs_site
 
 
+def kernels(make_dir) -> Path:
+    """The kernel for this thread: at the lowest priority in idle time."""
+    return this_python_as_kernel(make_dir, in_idle_time())
+
+
 @functools.cache
-def this_python_as_kernel(make_dir) -> Path:
-    """A folder of kernels holding one, "python3": this very Python (the project's venv)."""
+def this_python_as_kernel(make_dir, lowest_priority: bool = False) -> Path:
+    """A folder of kernels holding one, "python3": this very Python (the project's venv).
+
+    ``lowest_priority``: the kernel runs at the lowest priority, as do the
+    runs started in idle time (a kernel starts a session of its own, where the
+    priority of the thread that started it no longer counts).
+    """
     kernels = make_dir("jupyter") / "kernels"
     write_kernel_spec(kernels / "python3")
+    if lowest_priority:
+        spec = kernels / "python3" / "kernel.json"
+        kernel = json.loads(spec.read_text(encoding="utf-8"))
+        kernel["argv"][0] = at_lowest_priority(kernel["argv"][0])
+        spec.write_text(json.dumps(kernel), encoding="utf-8")
     return kernels
 
 
@@ -183,7 +199,8 @@ STARTED: dict[tuple, Future] = {}
 def start_runs(items: list[pytest.Item], site, pool: ThreadPoolExecutor, make_dir) -> None:
     """Start every run that ``items`` check, the longest first (with ``site``: those that need it too)."""
     wanted = dict(run_key(item) for item in items)
-    this_python_as_kernel(make_dir)  # made once, before two runs ask for it at the same time
+    for lowest_priority in (True, False):  # made once, before two runs ask for one at the same time
+        this_python_as_kernel(make_dir, lowest_priority)
     order = list(JOBS)
     for key in sorted(wanted, key=lambda key: order.index(key[0])):
         if key not in STARTED and (site or not wanted[key]):
