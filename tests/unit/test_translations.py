@@ -88,8 +88,21 @@ def test_the_chinese_search_names_the_stemmer_its_page_defines():
     import sphinx
 
     mended = translations.chinese_search()
+    assert mended.lang == "zh" and mended.js_stemmer_rawcode == "english-stemmer.js"
     if sphinx.version_info < (9, 1):
-        assert mended.lang == "zh" and mended.js_stemmer_rawcode == "english-stemmer.js"
         assert mended.language_name == "English"  # window.Stemmer = EnglishStemmer;
-    else:
-        assert mended is None
+
+
+def test_the_chinese_search_loads_only_a_dictionary_it_is_given_and_splits_chinese_words(monkeypatch, tmp_path):
+    import sphinx.search.zh
+
+    loaded = []
+    monkeypatch.setattr(sphinx.search.zh, "jieba_load_userdict", loaded.append)
+    search = translations.chinese_search()({})
+    assert loaded == []  # not jieba's own dictionary a second time
+    words = search.split("反向传播算出每个张量的梯度")
+    assert {"张量", "梯度"} <= set(words), words
+    own = tmp_path / "words.txt"
+    own.write_text("自动求导 10\n", encoding="utf-8")
+    translations.chinese_search()({"dict": str(own)})
+    assert loaded == [str(own)]

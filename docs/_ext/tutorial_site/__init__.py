@@ -119,8 +119,7 @@ def setup(app: Sphinx) -> dict:
     app.add_transform(translations.BuildTimeTexts)
     app.add_transform(translations.CheckTranslated)
     app.add_transform(translations.TranslateThumbnails)
-    if translations.chinese_search():
-        app.add_search_language(translations.chinese_search())
+    app.add_search_language(translations.chinese_search())
 
     # No example ever runs in the Sphinx process; notebooks get clean markdown.
     seam.run_examples_with(execution.generate_file_rst)

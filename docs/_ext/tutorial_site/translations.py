@@ -248,23 +248,33 @@ def translated(node: nodes.Element, message: str) -> bool:
 # -- Chinese search ------------------------------------------------------------------
 
 
-def chinese_search() -> type | None:
-    """Sphinx's Chinese search (jieba splits the words), mended where Sphinx 9.0 breaks it; else None.
+def chinese_search() -> type:
+    """Sphinx's Chinese search (jieba splits the words), mended in two places.
 
-    Sphinx 9.0 ends the search page's language_data.js with ``window.Stemmer =
-    ChineseStemmer;``, a name that does not exist (Chinese words are not
-    stemmed; Latin ones get the English stemmer), so every search stops with
-    "ChineseStemmer is not defined" (sphinx-doc/sphinx#14229, fixed in 9.1, which
-    needs Python 3.12). The class named there comes from ``language_name``.
+    * Sphinx loads jieba's own dictionary a second time, as a user dictionary,
+      unless ``html_search_options`` names another: 349,000 words added one by
+      one, about a second of every Chinese build, the no-op one included, for
+      nothing (jieba reads that dictionary anyway, from its cache, and only
+      when it first splits a text). Here only a dictionary that is named is
+      loaded; and jieba says nothing unless something goes wrong.
+    * Sphinx 9.0 ends the search page's language_data.js with ``window.Stemmer =
+      ChineseStemmer;``, a name that does not exist (Chinese words are not
+      stemmed; Latin ones get the English stemmer), so every search stops with
+      "ChineseStemmer is not defined" (sphinx-doc/sphinx#14229, fixed in 9.1, which
+      needs Python 3.12). The class named there comes from ``language_name``.
     """
+    import logging
+
     import sphinx
     from sphinx.search.zh import SearchChinese
 
-    if sphinx.version_info >= (9, 1):
-        return None
-
     class ChineseSearch(SearchChinese):
-        language_name = "English"  # the stemmer it uses: window.Stemmer = EnglishStemmer
+        if sphinx.version_info < (9, 1):
+            language_name = "English"  # the stemmer it uses: window.Stemmer = EnglishStemmer
+
+        def __init__(self, options: dict[str, str]) -> None:
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            super().__init__({"dict": "", **options})  # "": no second copy of jieba's own
 
     return ChineseSearch
 
