@@ -86,6 +86,12 @@ def test_the_translation_reuses_the_examples_run_by_the_english_build(site):
         assert chinese_files == english_files, folder
 
 
+def test_the_chinese_build_indexes_its_words_without_jiebas_debug_lines(site):
+    # jieba, which splits Chinese text into words, logs loading its dictionary
+    # at DEBUG level to stderr unless told not to.
+    assert "Prefix dict" not in site.log and "jieba" not in site.log
+
+
 def test_the_chinese_tutorial_has_the_nine_sections_in_order_with_the_same_code_output_and_plots(site):
     english, chinese = site.soup("tutorial.html"), site.translation(ZH).soup("tutorial.html")
     assert chinese.html["lang"] == "zh-CN" and english.html["lang"] == "en"
