@@ -209,7 +209,10 @@ def at_lowest_priority(program: str) -> str:
 
 
 def start_after(first: Future, pool: ThreadPoolExecutor, job: Callable, *args) -> Future:
-    """``job(*args)``'s future, started in ``pool`` once ``first`` is done (no thread waits meanwhile)."""
+    """``job(first's result, *args)``'s future, started in ``pool`` once ``first`` is done.
+
+    No thread waits meanwhile; if ``first`` failed, so does the job, with its exception.
+    """
     done: Future = Future()
 
     def copy(ended: Future) -> None:
@@ -218,7 +221,13 @@ def start_after(first: Future, pool: ThreadPoolExecutor, job: Callable, *args) -
         else:
             done.set_result(ended.result())
 
-    first.add_done_callback(lambda _: pool.submit(job, *args).add_done_callback(copy))
+    def start(ended: Future) -> None:
+        if ended.exception() is not None:
+            done.set_exception(ended.exception())
+        else:
+            pool.submit(job, ended.result(), *args).add_done_callback(copy)
+
+    first.add_done_callback(start)
     return done
 
 

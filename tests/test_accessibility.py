@@ -93,8 +93,7 @@ STARTED: dict[str, Future] = {}
 def start_in_idle_time(items, idle) -> None:
     names = {item.originalname: item for item in items}
     if idle.second_site and "test_every_page_of_a_local_build_has_no_accessibility_violations" in names:
-        STARTED["local"] = start_after(idle.second_site, idle.pool, audit_in_a_browser_of_its_own,
-                                       idle.second_site, "/")
+        STARTED["local"] = start_after(idle.second_site, idle.pool, audit_in_a_browser_of_its_own, "/")
     for item in items:
         if item.originalname == "test_every_page_of_each_translation_has_no_accessibility_violations":
             language = item.callspec.params["language"]
@@ -103,9 +102,9 @@ def start_in_idle_time(items, idle) -> None:
 
 
 def audit_in_a_browser_of_its_own(built, site_path: str) -> tuple[list[str], list[str]]:
-    """``audit`` in a Chromium of this thread's own, of a built Site (or a Future of one)."""
+    """``audit`` in a Chromium of this thread's own."""
     with chromium() as browser:
-        return audit(browser, built.result() if isinstance(built, Future) else built, site_path)
+        return audit(browser, built, site_path)
 
 
 # -- The keyboard -----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from docutils import nodes
 from sphinx import addnodes, locale
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.errors import ConfigError
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.i18n import CatalogRepository, docname_to_domain
@@ -90,8 +91,6 @@ def hreflang(language: str) -> str:
 
 
 def check_language(app: Sphinx, config: Config) -> None:
-    from sphinx.errors import ConfigError
-
     if config.language != SOURCE_LANGUAGE and config.language not in config.translations:
         raise ConfigError(
             f"language {config.language!r} is not one of the site's translations "
@@ -210,13 +209,14 @@ class TranslateThumbnails(SphinxTransform):
     def apply(self) -> None:
         if not is_translation(self.config) or self.app.builder.name == "gettext":
             return
+        thumbnails = [raw for raw in self.document.findall(nodes.raw) if "sphx-glr-thumb" in raw.astext()]
+        if not thumbnails:
+            return
         domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
         dirs = [str(Path(self.env.srcdir, folder)) for folder in self.config.locale_dirs]
         catalog, _found = locale.init(dirs, self.config.language, domain)
         messages = {_plain(message): message for message in getattr(catalog, "_catalog", {}) if message}
-        for raw in list(self.document.findall(nodes.raw)):
-            if "sphx-glr-thumb" not in raw.astext():
-                continue
+        for raw in thumbnails:
 
             def translate(found: re.Match) -> str:
                 prefix = found["head"] or found["open"]
