@@ -4,7 +4,8 @@
 # The active virtual environment is used when there is one; otherwise a
 # project-local .venv is created from requirements.txt (and refreshed whenever
 # requirements.txt changes). The browser tests need Chromium: `make test`
-# installs Debian's package when it is missing and it runs as root.
+# installs Debian's package when it is missing and it runs as root. The
+# accessibility tests run axe-core from the npm registry (package.json).
 
 ifdef VIRTUAL_ENV
 VENV := $(VIRTUAL_ENV)
@@ -32,7 +33,7 @@ STRICT := -W --keep-going
 # English only.
 LANGUAGES ?= $(notdir $(wildcard $(SOURCEDIR)/locales/*))
 
-.PHONY: help Makefile venv html html-noplot livehtml translations inventories test test-fast chromium bench clean
+.PHONY: help Makefile venv html html-noplot livehtml translations inventories test test-fast chromium axe-core bench clean
 
 help: ## list the targets
 	@echo "make TARGET, where TARGET is one of:"
@@ -86,7 +87,7 @@ translations: venv ## update docs/locales/*/LC_MESSAGES/*.po from the English te
 inventories: venv ## download the API inventories that link code to API docs (needs a network)
 	$(PY) tools/fetch_inventories.py
 
-test: venv chromium ## set up .venv (and Chromium) if needed, run every test
+test: venv chromium axe-core ## set up .venv (and Chromium, axe-core) if needed, run every test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: venv ## run the fast tests only (no site build, browser or notebooks)
@@ -102,6 +103,24 @@ chromium:
 	  echo "Chromium is missing and cannot be installed here: install it" \
 	       "(Debian: sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium."; \
 	fi
+
+# axe-core, the accessibility engine of the browser tests: package.json pins
+# it, package-lock.json holds its checksum, and npm ci installs it into
+# node_modules/ whenever the lock differs from the one last installed (the
+# stamp). Debian's npm is installed first when npm is missing and this runs as root.
+NPM_STAMP := node_modules/.installed-package-lock.json
+axe-core:
+	@cmp -s package-lock.json $(NPM_STAMP) || { \
+	  if ! command -v npm >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's npm for axe-core, the accessibility engine of the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  fi; \
+	  if command -v npm >/dev/null 2>&1; then \
+	    npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json $(NPM_STAMP); \
+	  else \
+	    echo "npm is missing and cannot be installed here: install Node.js's npm" \
+	         "(Debian: sudo apt-get install npm); the accessibility tests need axe-core from it."; \
+	  fi; }
 
 bench: venv ## time clean, no-op and one-example builds against the examples alone (BENCH_ARGS="--rounds 5")
 	$(PY) benchmarks/build_speed.py $(BENCH_ARGS)

@@ -11,6 +11,7 @@ import contextlib
 import functools
 import http.server
 import io
+import json
 import os
 import posixpath
 import re
@@ -477,6 +478,26 @@ class Example:
 
 
 # -- The browser ---------------------------------------------------------------------------
+
+#: axe-core, the accessibility engine the browser tests run: the npm package that
+#: package.json pins, which `make test` installs into node_modules/ with npm ci.
+AXE_CORE = ROOT / "node_modules" / "axe-core"
+
+
+@functools.cache
+def axe_core() -> str:
+    """axe-core's script, checked to be the version that package.json pins."""
+    import pytest
+
+    pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["devDependencies"]["axe-core"]
+    installed = AXE_CORE / "package.json"
+    version = json.loads(installed.read_text(encoding="utf-8"))["version"] if installed.is_file() else None
+    if version != pinned:
+        found = f"axe-core {version} is installed" if version else "axe-core is not installed"
+        pytest.fail(f"{found} in node_modules/, and package.json pins {pinned}: run `make test`, which installs "
+                    f"it with npm ci (or run `npm ci` here; Debian's npm: sudo apt-get install npm).")
+    return (AXE_CORE / "axe.min.js").read_text(encoding="utf-8")
+
 
 #: Screenshots of the pages the browser tests visit.
 SCREENSHOTS = ROOT / "_build" / "test-artifacts" / "browser"

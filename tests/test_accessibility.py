@@ -1,7 +1,7 @@
 """Readable by everyone: every page passes axe-core, the keyboard reaches everything, figures are described.
 
-axe-core (the engine behind most accessibility audits; the copy bundled by
-the axe-playwright-python package) checks every HTML page of both builds,
+axe-core (the engine behind most accessibility audits; its npm package, which
+package.json pins and ``make test`` installs) checks every HTML page of both builds,
 the published one (``site``, in every language) and the local one (``second_site``), in headless
 Chromium, against the WCAG 2 A and AA rules and axe's best practices. No rule
 is turned off. A failure lists each violation with its page, rule and
@@ -15,9 +15,8 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from helpers import EXAMPLES, GALLERY, LANGUAGES, SITE_PATH, chromium, example_source, served, start_after
+from helpers import EXAMPLES, GALLERY, LANGUAGES, SITE_PATH, axe_core, chromium, example_source, served, start_after
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +51,7 @@ def audit(browser, built, site_path: str) -> tuple[list[str], list[str]]:
     found = []
     with served(built.html, site_path) as base:
         context = browser.new_context()
-        context.add_init_script(Axe().axe_script)  # the package's copy of axe-core, in every page
+        context.add_init_script(axe_core())  # in every page
         page = context.new_page()
         for address in addresses:
             page.goto(f"{base}/{address}", wait_until="load")
