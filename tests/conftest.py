@@ -30,28 +30,41 @@ os.environ.pop("FORCE_COLOUR", None)
 os.environ["NO_COLOR"] = "1"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def runs_that_need_no_build(request, tmp_path_factory) -> None:
+    """Start, before anything else, the runs that need no build, in idle time.
+
+    The site's build keeps both CPUs busy only while it runs the examples;
+    these runs take the CPU time it leaves idle (test_standalone.py: the
+    downloaded scripts). They are the least urgent: what the site's build
+    starts overtakes those still waiting. See ``start_in_idle_time``.
+    """
+    pool = _idle_time.setdefault("pool", idle_time_pool())
+    start_in_idle_time(request.session, IdleTime(None, None, pool, tmp_path_factory.mktemp))
+
+
 @pytest.fixture(scope="session")
 def site(request, tmp_path_factory) -> Site:
     built = built_site(copy_project(tmp_path_factory.mktemp("project")), languages=LANGUAGES)
-    start_in_idle_time(request.session, built, tmp_path_factory)
+    pool = _idle_time.setdefault("pool", idle_time_pool())
+    if any("second_site" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        _idle_time["second build"] = pool.submit(build_second_site, tmp_path_factory, urgency=0)
+    start_in_idle_time(request.session, IdleTime(built, _idle_time.get("second build"), pool, tmp_path_factory.mktemp))
     return built
 
 
-def start_in_idle_time(session: pytest.Session, built: Site, tmp_path_factory) -> None:
+def start_in_idle_time(session: pytest.Session, idle: IdleTime) -> None:
     """Start the long runs that later tests need, on the CPU time the tests leave idle.
 
     Most tests keep one CPU busy; these runs take the other, at the lowest
-    priority, from the moment the site is built: first the second build (one
-    long run; the tests that need it come last), then whatever a test module
-    asks for with a function ``start_in_idle_time(items, idle)`` (see
-    ``helpers.IdleTime``): test_standalone.py, the scripts and notebooks it
-    runs; test_accessibility.py, the audit of the second build. A test that
-    needs a run waits for it.
+    priority. Those that need no build start with the session; the others
+    from the moment the site is built: first the second build (one long run;
+    the tests that need it come last), then whatever a test module asks for
+    with a function ``start_in_idle_time(items, idle)``, called once without
+    the site and once with it (see ``helpers.IdleTime``): test_standalone.py,
+    the scripts and notebooks it runs; test_accessibility.py, the audits of
+    the translations and of the second build. A test that needs a run waits for it.
     """
-    pool = _idle_time.setdefault("pool", idle_time_pool())
-    if any("second_site" in getattr(item, "fixturenames", ()) for item in session.items):
-        _idle_time["second build"] = pool.submit(build_second_site, tmp_path_factory)
-    idle = IdleTime(built, _idle_time.get("second build"), pool, tmp_path_factory.mktemp)
     modules = {}
     for item in session.items:
         modules.setdefault(item.module, []).append(item)
@@ -70,7 +83,7 @@ _idle_time: dict = {}
 
 def pytest_sessionfinish():
     if "pool" in _idle_time:
-        _idle_time.pop("pool").shutdown(cancel_futures=True)
+        _idle_time.pop("pool").shutdown()
 
 
 @pytest.fixture(scope="session")
@@ -138,12 +151,18 @@ def visit(browser, base_url):
 
 
 def pytest_collection_modifyitems(items):
-    """Mark every test that needs a build as slow; run the tests of the second build last.
+    """Mark every test that needs a build as slow; run the tests that wait for idle time last.
 
-    The second build runs in idle time from the moment the first is done
-    (``site``), so the tests that need it come last: by then it is done.
+    The runs started in idle time (``start_in_idle_time``) go on while the
+    other tests run; the tests that check them (marked ``idle_time``) and
+    those of the second build (itself run in idle time) come after those: by
+    then what they wait for is done, or nearly.
     """
     for item in items:
         if {"site", "second_site", "fixture_site", "built_fixture"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: "second_site" in getattr(item, "fixturenames", ()))  # a stable sort
+
+    def waits(item: pytest.Item) -> bool:
+        return "second_site" in getattr(item, "fixturenames", ()) or bool(item.get_closest_marker("idle_time"))
+
+    items.sort(key=waits)  # a stable sort

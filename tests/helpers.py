@@ -9,8 +9,10 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
+import heapq
 import http.server
 import io
+import itertools
 import json
 import os
 import posixpath
@@ -162,7 +164,7 @@ def build_site(
     env = build_env(**(env or {}))
     printed = ("", "")
     for cmd in commands:
-        result = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=project, timeout=timeout)
+        result = run_program(cmd, capture_output=True, text=True, env=env, cwd=project, timeout=timeout)
         result.stdout, result.stderr = printed[0] + result.stdout, printed[1] + result.stderr
         printed = (result.stdout, result.stderr)
         if result.returncode:
@@ -170,8 +172,66 @@ def build_site(
     return result
 
 
-def idle_time_pool(workers: int = 2) -> ThreadPoolExecutor:
-    """Threads at the lowest CPU priority, for work that tests need later.
+class Pool:
+    """Threads for jobs that tests need later, where the most urgent waiting job starts first.
+
+    ``submit(job, *args, urgency=0)`` returns the job's future. When a thread
+    is free, the waiting job with the lowest ``urgency`` starts, the first
+    submitted among equals: a job at the head of a long chain (a build, then
+    its audit) or one that tests wait for sooner overtakes those merely
+    submitted before it.
+    """
+
+    def __init__(self, workers: int = 2, initializer: Callable[[], None] | None = None):
+        self._threads = ThreadPoolExecutor(max_workers=workers, initializer=initializer)
+        self._free = workers
+        self._waiting: list[tuple] = []  # a heap of (urgency, order, future, job, args, kwargs)
+        self._order = itertools.count()
+        self._lock = threading.Lock()
+
+    def submit(self, job: Callable, *args, urgency: int = 0, **kwargs) -> Future:
+        future: Future = Future()
+        with self._lock:
+            heapq.heappush(self._waiting, (urgency, next(self._order), future, job, args, kwargs))
+        self._start_waiting_jobs()
+        return future
+
+    def shutdown(self) -> None:
+        """Cancel the jobs still waiting; let the running ones end."""
+        with self._lock:
+            waiting, self._waiting = self._waiting, []
+        for _, _, future, *_ in waiting:
+            future.cancel()
+        self._threads.shutdown()
+
+    def _start_waiting_jobs(self) -> None:
+        while True:
+            with self._lock:
+                if not (self._free and self._waiting):
+                    return
+                self._free -= 1
+                _, _, future, job, args, kwargs = heapq.heappop(self._waiting)
+            if future.set_running_or_notify_cancel():
+                self._threads.submit(self._run, future, job, args, kwargs)
+            else:
+                with self._lock:
+                    self._free += 1
+
+    def _run(self, future: Future, job: Callable, args: tuple, kwargs: dict) -> None:
+        try:
+            result = job(*args, **kwargs)
+        except BaseException as error:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+        finally:
+            with self._lock:
+                self._free += 1
+            self._start_waiting_jobs()
+
+
+def idle_time_pool(workers: int = 2) -> Pool:
+    """A ``Pool`` of threads at the lowest CPU priority.
 
     Each thread lowers its own priority (on Linux a thread's nice value is its
     own), and every process it starts inherits it: what runs there takes only
@@ -182,7 +242,7 @@ def idle_time_pool(workers: int = 2) -> ThreadPoolExecutor:
         with contextlib.suppress(AttributeError, OSError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
-    return ThreadPoolExecutor(max_workers=workers, initializer=lowest_priority)
+    return Pool(workers, initializer=lowest_priority)
 
 
 def in_idle_time() -> bool:
@@ -200,7 +260,8 @@ def at_lowest_priority(program: str) -> str:
     Linux schedules each session as a group (autogroup), and a nice value
     counts only within its group: Chromium and Jupyter kernels start sessions
     of their own, where the nice value of the thread that started them no
-    longer holds them back. The wrapper lowers its new session's group.
+    longer holds them back (``run_program`` starts one too). The wrapper
+    lowers its new session's group.
     """
     wrapper = Path(tempfile.mkdtemp(prefix="lowest-priority-")) / Path(program).name
     wrapper.write_text(f'#!/bin/sh\necho 19 > /proc/self/autogroup 2>/dev/null\nexec "{program}" "$@"\n',
@@ -209,8 +270,24 @@ def at_lowest_priority(program: str) -> str:
     return str(wrapper)
 
 
-def start_after(first: Future, pool: ThreadPoolExecutor, job: Callable, *args) -> Future:
-    """``job(first's result, *args)``'s future, started in ``pool`` once ``first`` is done.
+def run_program(command: list[str], **options) -> subprocess.CompletedProcess:
+    """``subprocess.run``; from a thread of ``idle_time_pool``, in a session of its own at the lowest priority.
+
+    A program started from such a thread inherits its nice value, but shares
+    the scheduling group (autogroup) of this test session: while the test in
+    the foreground waits for a program in a group of its own (Chromium), the
+    idle-time runs would take this group's whole share of the CPU, as much as
+    that program gets. In a group of their own at the lowest priority, they
+    take only what the foreground leaves.
+    """
+    if in_idle_time():
+        command = [at_lowest_priority(command[0]), *command[1:]]
+        options["start_new_session"] = True
+    return subprocess.run(command, **options)
+
+
+def start_after(first: Future, pool: Pool, job: Callable, *args, urgency: int = 0) -> Future:
+    """``job(first's result, *args)``'s future, submitted to ``pool`` once ``first`` is done.
 
     No thread waits meanwhile; if ``first`` failed, so does the job, with its exception.
     """
@@ -226,7 +303,7 @@ def start_after(first: Future, pool: ThreadPoolExecutor, job: Callable, *args) -
         if ended.exception() is not None:
             done.set_exception(ended.exception())
         else:
-            pool.submit(job, ended.result(), *args).add_done_callback(copy)
+            pool.submit(job, ended.result(), *args, urgency=urgency).add_done_callback(copy)
 
     first.add_done_callback(start)
     return done
@@ -234,13 +311,20 @@ def start_after(first: Future, pool: ThreadPoolExecutor, job: Callable, *args) -
 
 @dataclass
 class IdleTime:
-    """What conftest's ``site`` fixture gives each test module's ``start_in_idle_time(items, idle)``."""
+    """What conftest gives each test module's ``start_in_idle_time(items, idle)``.
 
-    site: Site
+    It is called twice: when the session starts, without a site (start only
+    the runs that need no build), and once the site is built, with it.
+    """
+
+    #: The ``site`` build; None before it is built.
+    site: Site | None
     #: The second build (``second_site``), if a selected test needs it.
     second_site: Future | None
-    #: Where to start runs (``idle_time_pool``) and where they may make folders.
-    pool: ThreadPoolExecutor
+    #: Where to start runs (``idle_time_pool``: ``pool.submit(job, *args, urgency=N)``) and where
+    #: they may make folders. Urgency 0: the second build and its audit (the longest chain);
+    #: 1: the other audits; 2: runs that need the site; 3: runs that need no build.
+    pool: Pool
     mktemp: Callable[[str], Path]
 
 

@@ -68,36 +68,48 @@ def check(audited: tuple[list[str], list[str]]) -> None:
     assert not found, f"{len(found)} accessibility violations:\n" + "\n".join(found)
 
 
+@pytest.mark.idle_time
 def test_every_page_of_the_published_site_has_no_accessibility_violations(browser, site):
-    check(audit(browser, site, SITE_PATH))
+    check(audited("published", browser, site, SITE_PATH))
 
 
+@pytest.mark.idle_time
 def test_every_page_of_a_local_build_has_no_accessibility_violations(browser, second_site):
-    check(STARTED.pop("local").result() if "local" in STARTED else audit(browser, second_site, "/"))
+    check(audited("local", browser, second_site, "/"))
 
 
+@pytest.mark.idle_time
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_of_each_translation_has_no_accessibility_violations(browser, site, language):
-    started = STARTED.pop(language, None)
-    check(started.result() if started else audit(browser, site.translation(language), f"{SITE_PATH}{language}/"))
+    check(audited(language, browser, site.translation(language), f"{SITE_PATH}{language}/"))
 
 
-# The audits of the translations start in idle time as soon as the site is
-# built, and that of the second build as soon as it is done (conftest's
-# ``site`` fixture starts that build in idle time too), each in a Chromium of
-# its own: Playwright's browsers belong to the thread that started them.
+# Each audit starts in idle time, in a Chromium of its own (Playwright's
+# browsers belong to the thread that started them): those of the site's
+# languages as soon as it is built, that of the second build as soon as that
+# is done (conftest's ``site`` fixture starts it in idle time too).
 STARTED: dict[str, Future] = {}
 
 
+def audited(key: str, browser, built, site_path: str) -> tuple[list[str], list[str]]:
+    """The audit started in idle time for ``key`` once it is done, or one run now in ``browser``."""
+    started = STARTED.pop(key, None)
+    return started.result() if started else audit(browser, built, site_path)
+
+
 def start_in_idle_time(items, idle) -> None:
-    names = {item.originalname: item for item in items}
-    if idle.second_site and "test_every_page_of_a_local_build_has_no_accessibility_violations" in names:
-        STARTED["local"] = start_after(idle.second_site, idle.pool, audit_in_a_browser_of_its_own, "/")
+    if idle.site is None:
+        return  # every audit needs a build
     for item in items:
-        if item.originalname == "test_every_page_of_each_translation_has_no_accessibility_violations":
+        if item.originalname == "test_every_page_of_the_published_site_has_no_accessibility_violations":
+            STARTED["published"] = idle.pool.submit(audit_in_a_browser_of_its_own, idle.site, SITE_PATH, urgency=1)
+        elif item.originalname == "test_every_page_of_each_translation_has_no_accessibility_violations":
             language = item.callspec.params["language"]
             STARTED[language] = idle.pool.submit(audit_in_a_browser_of_its_own, idle.site.translation(language),
-                                                 f"{SITE_PATH}{language}/")
+                                                 f"{SITE_PATH}{language}/", urgency=1)
+        elif (item.originalname == "test_every_page_of_a_local_build_has_no_accessibility_violations"
+              and idle.second_site):
+            STARTED["local"] = start_after(idle.second_site, idle.pool, audit_in_a_browser_of_its_own, "/", urgency=0)
 
 
 def audit_in_a_browser_of_its_own(built, site_path: str) -> tuple[list[str], list[str]]:

@@ -9,11 +9,11 @@ the example's page shows: the notebook exactly (it shows
 the value of a cell's last expression as the page does), the script every
 printed line in the same order (a script shows no such values).
 
-Every run is a fresh process on one thread, so all the runs the selected
-tests check start together, two at a time on this 2-CPU machine, as soon as
-the site is built (``start_in_idle_time``, called by conftest's ``site``
-fixture), on the CPU time the tests before these leave idle. Each test below
-waits for its own run.
+Every run is a fresh process on one thread, so the runs the selected tests
+check start early, on the CPU time the tests before these leave idle
+(``start_in_idle_time``, called by conftest): the scripts when the session
+starts, while the site builds, and the notebooks, two at a time on this
+2-CPU machine, as soon as the site is built. Each test below waits for its own run.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -35,9 +35,9 @@ from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
-from helpers import GALLERY, ONE_THREAD, ROOT, TUTORIAL, at_lowest_priority, code_text, in_idle_time
+from helpers import GALLERY, ONE_THREAD, ROOT, TUTORIAL, Pool, at_lowest_priority, code_text, in_idle_time, run_program
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.idle_time]
 
 EXAMPLES = pytest.mark.parametrize(
     ("folder", "filename"),
@@ -72,8 +72,8 @@ def outputs(notebook: nbformat.NotebookNode) -> list[dict]:
 
 def run_script(path, *args, cwd, env=None) -> subprocess.CompletedProcess:
     env = dict(os.environ, MPLBACKEND="Agg", **ONE_THREAD, **(env or {}))
-    return subprocess.run([sys.executable, str(path), *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=300)
+    return run_program([sys.executable, str(path), *args], capture_output=True, text=True,
+                       env=env, cwd=cwd, timeout=300)
 
 
 def run_notebook(path: Path, cwd: Path, kernels: Path) -> nbformat.NotebookNode:
@@ -196,8 +196,11 @@ def this_python_as_kernel(make_dir, lowest_priority: bool = False) -> Path:
 STARTED: dict[tuple, Future] = {}
 
 
-def start_runs(items: list[pytest.Item], site, pool: ThreadPoolExecutor, make_dir) -> None:
-    """Start every run that ``items`` check, the longest first (with ``site``: those that need it too)."""
+def start_runs(items: list[pytest.Item], site, pool: Pool, make_dir) -> None:
+    """Start every run that ``items`` check, the longest first (with ``site``: those that need it too).
+
+    Those that need no build are the least urgent (``IdleTime.pool``).
+    """
     wanted = dict(run_key(item) for item in items)
     for lowest_priority in (True, False):  # made once, before two runs ask for one at the same time
         this_python_as_kernel(make_dir, lowest_priority)
@@ -205,11 +208,12 @@ def start_runs(items: list[pytest.Item], site, pool: ThreadPoolExecutor, make_di
     for key in sorted(wanted, key=lambda key: order.index(key[0])):
         if key not in STARTED and (site or not wanted[key]):
             extra = {"site": site} if wanted[key] else {}
-            STARTED[key] = pool.submit(JOBS[key[0]], *key[1:], make_dir=make_dir, **extra)
+            STARTED[key] = pool.submit(JOBS[key[0]], *key[1:], make_dir=make_dir, urgency=2 if wanted[key] else 3,
+                                       **extra)
 
 
 def start_in_idle_time(items, idle) -> None:
-    """Called by conftest's ``site`` fixture as soon as the site is built."""
+    """Called by conftest when the session starts (the runs that need no build) and once the site is built."""
     start_runs(items, idle.site, idle.pool, idle.mktemp)
 
 
@@ -219,10 +223,10 @@ def runs(request, tmp_path_factory) -> dict[tuple, Future]:
     here = [item for item in request.session.items if item.module is request.module]
     if any(run_key(item)[1] for item in here):
         request.getfixturevalue("site")  # built now, if no test before needed it; that starts the runs
-    with ThreadPoolExecutor(max_workers=2) as pool:  # for runs that did not start with the site
-        start_runs(here, None, pool, tmp_path_factory.mktemp)
-        yield STARTED
-        pool.shutdown(cancel_futures=True)
+    pool = Pool(workers=2)  # for runs that did not start in idle time
+    start_runs(here, None, pool, tmp_path_factory.mktemp)
+    yield STARTED
+    pool.shutdown()
 
 
 @pytest.fixture
