@@ -25,14 +25,27 @@ import threading
 import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
-import numpy as np
-from bs4 import BeautifulSoup
-
 from tutorial_site.execution import THREAD_VARIABLES
+
+# The build runs every example on one thread (docs/conf.py: example_threads), and a
+# float32 result can depend on the thread count, so runs compared with the
+# site's pages use one thread too.
+ONE_THREAD = {name: "1" for name in THREAD_VARIABLES}
+# So does this process, where tests run the examples' code (set before numpy,
+# torch or TensorFlow is imported). A second thread would gain little on such
+# small arrays and would spin between operations, taking the CPU time of the
+# runs in idle time. The builds it starts get the setting this process found
+# (``build_env``): a build sizes its thread pools itself.
+THREADS_AS_FOUND = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+os.environ.update(ONE_THREAD)
+
+import numpy as np  # noqa: E402 (after the thread count is set)
+from bs4 import BeautifulSoup  # noqa: E402
 
 # The examples' figures are drawn off-screen, in this process and in builds.
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -40,11 +53,6 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 ROOT = Path(__file__).resolve().parents[1]
 #: The tiny numpy-only site the extension's integration tests build.
 FIXTURE = ROOT / "tests" / "fixture_site"
-
-# The build runs every example on one thread (docs/conf.py: example_threads), and a
-# float32 result can depend on the thread count, so runs compared with the
-# site's pages use one thread too.
-ONE_THREAD = {name: "1" for name in THREAD_VARIABLES}
 
 # What the project's source is made of; everything else is generated.
 PROJECT_FILES = ["requirements.txt", "docs", *sorted(p.name for p in ROOT.glob("examples_*"))]
@@ -129,8 +137,13 @@ def no_network() -> list[str]:
 
 
 def build_env(**extra: str) -> dict:
-    """The environment of a test build: this one, Agg, built as the published site, plus ``extra``."""
-    return {**os.environ, "MPLBACKEND": "Agg", **HOSTED, **extra}
+    """The environment of a test build: this one, Agg, built as the published site, plus ``extra``.
+
+    The thread counts are those this process found, not the one thread it set for itself.
+    """
+    env = {name: value for name, value in os.environ.items() if name not in THREADS_AS_FOUND}
+    env.update({name: value for name, value in THREADS_AS_FOUND.items() if value is not None})
+    return {**env, "MPLBACKEND": "Agg", **HOSTED, **extra}
 
 
 def build_site(
@@ -328,6 +341,29 @@ class IdleTime:
     mktemp: Callable[[str], Path]
 
 
+class _Addresses(HTMLParser):
+    """Every ``href`` and every ``src`` of a page, in order (read as BeautifulSoup reads them, without a tree)."""
+
+    @classmethod
+    def of(cls, text: str) -> list[str]:
+        parser = cls()
+        parser.feed(text)
+        parser.close()
+        return parser.hrefs + parser.srcs
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+        self.srcs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {name: value or "" for name, value in attrs}
+        if "href" in attrs:
+            self.hrefs.append(attrs["href"] or attrs.get("src", ""))
+        if "src" in attrs:
+            self.srcs.append(attrs.get("href") or attrs["src"])
+
+
 def broken_links(html: Path, site_path: str = SITE_PATH) -> list[str]:
     """Every ``href``/``src`` in the site's HTML that points at a missing local file.
 
@@ -336,9 +372,7 @@ def broken_links(html: Path, site_path: str = SITE_PATH) -> list[str]:
     """
     broken = []
     for page in sorted(html.rglob("*.html")):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        for element in soup.find_all(href=True) + soup.find_all(src=True):
-            url = element.get("href") or element.get("src")
+        for url in _Addresses.of(page.read_text(encoding="utf-8")):
             parts = urlsplit(url)
             if parts.scheme or parts.netloc or not parts.path:
                 continue  # another host, mailto:, data:, or a link within the page
