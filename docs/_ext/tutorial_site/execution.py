@@ -22,8 +22,10 @@ process:
   code, an exit of the process before the example finished (``os._exit``, a
   C ``exit()``), a fatal signal (named, with the Python stack that
   :mod:`faulthandler` wrote), and a run past ``example_time_limit``, after
-  which the child is killed, C code and all, and the message gives the limit,
-  the time it ran and where it was (worded by :mod:`.failures`). The
+  which the child is stopped, C code and all (SIGABRT, on which faulthandler
+  writes where it was before the process ends; SIGKILL 2 s later if need
+  be), and the message gives the limit, the time it ran and where it was
+  (worded by :mod:`.failures`). The
   example fails the build once, by name, and is never run a second time.
 * **Missing packages, named up front.** Before any example runs, every module
   the examples import is looked up. A missing one stops the build with one
@@ -57,6 +59,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
+import resource
 import signal
 import sys
 import tempfile
@@ -230,16 +233,21 @@ def _start(context, task: Example, conf: dict, folder: Path) -> _Child:
 
 
 def _stop(child: _Child) -> float:
-    """Ask the child where it is, then kill it; return how long it ran."""
-    stack = child.folder / "stack.txt"
+    """Stop a child that ran past the time limit; return how long it ran.
+
+    On SIGABRT the child's faulthandler writes where it is, then the process
+    ends: once it has ended, the whole dump is on disk. (Asked with a signal
+    it survives, and killed as soon as the dump had begun, a child on a busy
+    machine could be killed halfway through writing it, before the line of
+    the example.) A child that outlives SIGABRT by 2 s is killed.
+    """
     with contextlib.suppress(ProcessLookupError):
-        os.kill(child.process.pid, signal.SIGUSR1)  # faulthandler writes the stack
-        deadline = time.monotonic() + 2.0
-        while time.monotonic() < deadline and not _read(stack).strip():
-            time.sleep(0.02)
+        os.kill(child.process.pid, signal.SIGABRT)
+    child.process.join(2.0)
     elapsed = time.monotonic() - child.started
-    child.process.kill()
-    child.process.join()
+    if child.process.is_alive():
+        child.process.kill()
+        child.process.join()
     return elapsed
 
 
@@ -303,8 +311,8 @@ def _child_main(task: Example, conf: dict, folder: Path) -> None:
     os.dup2(log, 1)
     os.dup2(log, 2)
     stack = open(folder / "stack.txt", "w", encoding="utf-8")  # noqa: SIM115 - open until os._exit
-    faulthandler.enable(stack, all_threads=True)
-    faulthandler.register(signal.SIGUSR1, stack, all_threads=True)
+    faulthandler.enable(stack, all_threads=True)  # on a crash, and on the SIGABRT past the time limit
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # which leaves no core file
     exit_now = os._exit
 
     def exit_showing_where(status: int) -> None:
