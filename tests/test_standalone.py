@@ -36,6 +36,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
 from helpers import GALLERY, ONE_THREAD, ROOT, TUTORIAL, Pool, at_lowest_priority, code_text, in_idle_time, run_program
+from tutorial_site.execution import guess_cost
 
 pytestmark = [pytest.mark.slow, pytest.mark.idle_time]
 
@@ -205,11 +206,20 @@ def start_runs(items: list[pytest.Item], site, pool: Pool, make_dir) -> None:
     for lowest_priority in (True, False):  # made once, before two runs ask for one at the same time
         this_python_as_kernel(make_dir, lowest_priority)
     order = list(JOBS)
-    for key in sorted(wanted, key=lambda key: order.index(key[0])):
+    for key in sorted(wanted, key=lambda key: (order.index(key[0]), -guessed_cost(key))):
         if key not in STARTED and (site or not wanted[key]):
             extra = {"site": site} if wanted[key] else {}
             STARTED[key] = pool.submit(JOBS[key[0]], *key[1:], make_dir=make_dir, urgency=2 if wanted[key] else 3,
                                        **extra)
+
+
+def guessed_cost(key: tuple) -> float:
+    """How long an example's script or notebook is guessed to run, as the build guesses it.
+
+    Among the runs of one kind, the longest start first, so that the last to
+    end are short ones (they end about together).
+    """
+    return guess_cost(ROOT / key[1] / key[2]) if key[0] in ("script", "notebook") else 0.0
 
 
 def start_in_idle_time(items, idle) -> None:
