@@ -5,7 +5,9 @@ package.json pins and ``make test`` installs) checks every HTML page of both bui
 the published one (``site``, in every language) and the local one (``second_site``), in headless
 Chromium, against the WCAG 2 A and AA rules and axe's best practices. No rule
 is turned off. A failure lists each violation with its page, rule and
-element, and what axe says to fix.
+element, and what axe says to fix. The published site's languages are
+audited in one pass that reaches each translated page through the language
+switcher, and checks every step of it (``audit_every_language``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from helpers import EXAMPLES, GALLERY, LANGUAGES, SITE_PATH, axe_core, chromium, example_source, served, start_after
 
@@ -45,9 +49,13 @@ def report(address: str, violations: list[dict]) -> list[str]:
     ]
 
 
-def audit(browser, built, site_path: str) -> tuple[list[str], list[str]]:
-    """(every address audited, every violation found) in one build, served under ``site_path``."""
-    addresses = [page.relative_to(built.html).as_posix() for page in built.pages()] + list(STATES)
+def audit(browser, built, site_path: str, addresses: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """(every address audited, every violation found) in one build, served under ``site_path``.
+
+    The addresses are every page and every state (``STATES``), unless given.
+    """
+    if addresses is None:
+        addresses = [page.relative_to(built.html).as_posix() for page in built.pages()] + list(STATES)
     found = []
     with served(built.html, site_path) as base:
         context = browser.new_context()
@@ -68,54 +76,134 @@ def check(audited: tuple[list[str], list[str]]) -> None:
     assert not found, f"{len(found)} accessibility violations:\n" + "\n".join(found)
 
 
+# -- Every language, through the language switcher -------------------------------------------
+
+#: What the switcher calls each language, and the ``lang`` of its pages.
+LANGUAGE_NAMES = {"": ("English", "en"), "zh_CN": ("简体中文", "zh-CN")}
+
+
+def audit_every_language(browser, built, site_path: str) -> dict[str, tuple[list[str], list[str]] | list[str]]:
+    """Every page of the site in every language, audited, walked through the language switcher.
+
+    One pass in Chromium: each English page, then through its switcher the
+    same page in each translation, and back. Each language's copy of a page is
+    audited (axe-core) on the way, and so are the page states (``STATES``)
+    of each language, served as its host serves it. At every step the
+    switcher must name the language shown (``aria-current``), its link must
+    lead to the same page in the other language, and ``<html lang>`` must
+    say that language. Each page is loaded (its scripts run) before the
+    next click, which is then never lost to a page still loading, however
+    busy the machine.
+
+    Returns the audit of each language ("" for English, as ``audit``
+    returns it) and, under "switcher", the steps that went wrong (after
+    three, the other pages are reached by their address).
+    """
+    pages = [page.relative_to(built.html).as_posix() for page in built.pages()]
+    audited = {language: (list(pages), []) for language in ["", *LANGUAGES]}
+    wrong: list[str] = []
+    with served(built.html, site_path) as base:
+        context = browser.new_context()
+        context.add_init_script(axe_core())  # in every page
+        page = context.new_page()
+
+        def switch(name: str, here: str, there: str) -> None:
+            """From ``name`` in language ``here``, the switcher to ``there``, checked; on failure, go there anyway."""
+            url = f"{base}/{there}/{name}" if there else f"{base}/{name}"
+            if len(wrong) >= 3:  # enough to say what is wrong: the other pages by their address
+                page.goto(url, wait_until="load")
+                return
+            try:
+                switcher = page.locator("nav.language-switcher")
+                expect(switcher.locator("[aria-current=page]")).to_have_text(LANGUAGE_NAMES[here][0])
+                switcher.locator(f'a[hreflang="{LANGUAGE_NAMES[there][1]}"]').click(no_wait_after=True, timeout=5_000)
+                page.wait_for_url(url, wait_until="load")
+                expect(page.locator("html")).to_have_attribute("lang", LANGUAGE_NAMES[there][1])
+            except (AssertionError, PlaywrightError) as error:
+                wrong.append(f"{here or 'English'} {name} -> {there or 'English'}: {str(error).splitlines()[0]}")
+                page.goto(url, wait_until="load")
+
+        for name in pages:
+            page.goto(f"{base}/{name}", wait_until="load")
+            audited[""][1].extend(report(name, violations_of(page)))
+            for language in LANGUAGES:
+                switch(name, "", language)
+                audited[language][1].extend(report(f"{language}/{name}", violations_of(page)))
+                switch(name, language, "")
+        context.close()
+    for language in ["", *LANGUAGES]:
+        states = audit(browser, built.translation(language) if language else built,
+                       f"{site_path}{language}/" if language else site_path, list(STATES))
+        audited[language][0].extend(states[0])
+        audited[language][1].extend(states[1])
+    return {**audited, "switcher": wrong}
+
+
+def audit_in_a_browser_of_its_own(audit_job, built, site_path: str):
+    """``audit_job(browser, built, site_path)`` in a Chromium of this thread's own."""
+    with chromium() as browser:
+        return audit_job(browser, built, site_path)
+
+
+def audit_alone(built, site_path: str) -> tuple[list[str], list[str]]:
+    """``audit`` in a Chromium of this thread's own."""
+    return audit_in_a_browser_of_its_own(audit, built, site_path)
+
+
 @pytest.mark.idle_time
 def test_every_page_of_the_published_site_has_no_accessibility_violations(browser, site):
-    check(audited("published", browser, site, SITE_PATH))
-
-
-@pytest.mark.idle_time
-def test_every_page_of_a_local_build_has_no_accessibility_violations(browser, second_site):
-    check(audited("local", browser, second_site, "/"))
+    check(every_language(browser, site)[""])
 
 
 @pytest.mark.idle_time
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_of_each_translation_has_no_accessibility_violations(browser, site, language):
-    check(audited(language, browser, site.translation(language), f"{SITE_PATH}{language}/"))
+    check(every_language(browser, site)[language])
 
 
-# Each audit starts in idle time, in a Chromium of its own (Playwright's
-# browsers belong to the thread that started them): those of the site's
-# languages as soon as it is built, that of the second build as soon as that
-# is done (conftest's ``site`` fixture starts it in idle time too).
+@pytest.mark.idle_time
+def test_the_language_switcher_leads_to_the_same_page_in_the_other_language_on_every_page(browser, site):
+    for language in LANGUAGES:
+        translated = site.translation(language)
+        assert [p.relative_to(site.html) for p in site.pages()] == [p.relative_to(translated.html)
+                                                                  for p in translated.pages()]
+    wrong = every_language(browser, site)["switcher"]
+    assert not wrong, f"{len(wrong)} steps of the language switcher went wrong:\n" + "\n".join(wrong)
+
+
+@pytest.mark.idle_time
+def test_every_page_of_a_local_build_has_no_accessibility_violations(browser, second_site):
+    local = STARTED.pop("local", None)
+    check(local.result() if local else audit(browser, second_site, "/"))
+
+
+# Both audits start in idle time, each in a Chromium of its own (Playwright's
+# browsers belong to the thread that started them): that of every language
+# of the site as soon as it is built, that of the second build as soon as
+# that is done (conftest's ``site`` fixture starts it in idle time too).
 STARTED: dict[str, Future] = {}
+EVERY_LANGUAGE = ("test_every_page_of_the_published_site_has_no_accessibility_violations",
+                  "test_every_page_of_each_translation_has_no_accessibility_violations",
+                  "test_the_language_switcher_leads_to_the_same_page_in_the_other_language_on_every_page")
 
 
-def audited(key: str, browser, built, site_path: str) -> tuple[list[str], list[str]]:
-    """The audit started in idle time for ``key`` once it is done, or one run now in ``browser``."""
-    started = STARTED.pop(key, None)
-    return started.result() if started else audit(browser, built, site_path)
+def every_language(browser, site) -> dict:
+    """``audit_every_language`` of the site: the one started in idle time once it is done, or one run now."""
+    if "every language" not in STARTED:
+        STARTED["every language"] = Future()
+        STARTED["every language"].set_result(audit_every_language(browser, site, SITE_PATH))
+    return STARTED["every language"].result()
 
 
 def start_in_idle_time(items, idle) -> None:
     if idle.site is None:
         return  # every audit needs a build
-    for item in items:
-        if item.originalname == "test_every_page_of_the_published_site_has_no_accessibility_violations":
-            STARTED["published"] = idle.pool.submit(audit_in_a_browser_of_its_own, idle.site, SITE_PATH, urgency=1)
-        elif item.originalname == "test_every_page_of_each_translation_has_no_accessibility_violations":
-            language = item.callspec.params["language"]
-            STARTED[language] = idle.pool.submit(audit_in_a_browser_of_its_own, idle.site.translation(language),
-                                                 f"{SITE_PATH}{language}/", urgency=1)
-        elif (item.originalname == "test_every_page_of_a_local_build_has_no_accessibility_violations"
-              and idle.second_site):
-            STARTED["local"] = start_after(idle.second_site, idle.pool, audit_in_a_browser_of_its_own, "/", urgency=0)
-
-
-def audit_in_a_browser_of_its_own(built, site_path: str) -> tuple[list[str], list[str]]:
-    """``audit`` in a Chromium of this thread's own."""
-    with chromium() as browser:
-        return audit(browser, built, site_path)
+    names = {item.originalname for item in items}
+    if names & set(EVERY_LANGUAGE):
+        STARTED["every language"] = idle.pool.submit(audit_in_a_browser_of_its_own, audit_every_language,
+                                                     idle.site, SITE_PATH, urgency=1)
+    if "test_every_page_of_a_local_build_has_no_accessibility_violations" in names and idle.second_site:
+        STARTED["local"] = start_after(idle.second_site, idle.pool, audit_alone, "/", urgency=0)
 
 
 # -- The keyboard -----------------------------------------------------------------------------

@@ -167,29 +167,6 @@ def test_a_missing_page_shows_the_404_page_with_its_theme_and_menu(visit):
 # -- The Chinese translation -------------------------------------------------------------------
 
 
-def test_the_language_switcher_leads_to_the_same_page_in_the_other_language_on_every_page(visit, site, base_url):
-    page = visit("index.html").page
-    languages = {"": "English", "zh_CN/": "简体中文"}
-
-    def switch(here: str, there: str, name: str) -> None:
-        switcher = page.locator("nav.language-switcher")
-        expect(switcher.locator("[aria-current=page]")).to_have_text(languages[here])
-        switcher.locator("a").click(no_wait_after=True)  # the other language: the one link
-        page.wait_for_url(f"{base_url}/{there}{name}", wait_until="load")
-        expect(page.locator("html")).to_have_attribute("lang", "zh-CN" if there else "en")
-
-    # Every page there and back: English -> Chinese -> English, each page
-    # loaded (its scripts run) before the next click, which is then never lost
-    # to a page still loading, however busy the machine.
-    english, chinese = site.pages(), site.translation("zh_CN").pages()
-    assert [p.relative_to(site.html) for p in english] == [p.relative_to(site.html / "zh_CN") for p in chinese]
-    for path in english:
-        name = path.relative_to(site.html).as_posix()
-        page.goto(f"{base_url}/{name}", wait_until="load")
-        switch("", "zh_CN/", name)
-        switch("zh_CN/", "", name)
-
-
 @pytest.mark.parametrize(("word", "page"), [
     ("张量", "auto_examples/tensor/two_layer_net_tensor.html"),  # a title word
     ("梯度", "glossary.html"),  # a word inside sentences, which have no spaces: found by jieba's segmentation

@@ -2,8 +2,9 @@
 
 ``make html`` builds English into _build/html/ and then each translation
 (Makefile: LANGUAGES) into _build/html/<language>/, from the same executed
-examples. The browser tests of the switcher and of Chinese search are in
-test_browser.py.
+examples. The browser test of the switcher on every page is in
+test_accessibility.py (one pass of Chromium audits every page in every
+language and walks the switcher), that of Chinese search in test_browser.py.
 """
 
 from __future__ import annotations
