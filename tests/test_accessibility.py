@@ -113,12 +113,12 @@ def audit_every_language(browser, built, site_path: str) -> dict[str, tuple[list
             if len(wrong) >= 3:  # enough to say what is wrong: the other pages by their address
                 page.goto(url, wait_until="load")
                 return
-            try:
+            try:  # generous waits: in idle time, Chromium gets only the CPU the other tests leave
                 switcher = page.locator("nav.language-switcher")
-                expect(switcher.locator("[aria-current=page]")).to_have_text(LANGUAGE_NAMES[here][0])
-                switcher.locator(f'a[hreflang="{LANGUAGE_NAMES[there][1]}"]').click(no_wait_after=True, timeout=5_000)
-                page.wait_for_url(url, wait_until="load")
-                expect(page.locator("html")).to_have_attribute("lang", LANGUAGE_NAMES[there][1])
+                expect(switcher.locator("[aria-current=page]")).to_have_text(LANGUAGE_NAMES[here][0], timeout=30_000)
+                switcher.locator(f'a[hreflang="{LANGUAGE_NAMES[there][1]}"]').click(no_wait_after=True, timeout=30_000)
+                page.wait_for_url(url, wait_until="load", timeout=30_000)
+                expect(page.locator("html")).to_have_attribute("lang", LANGUAGE_NAMES[there][1], timeout=30_000)
             except (AssertionError, PlaywrightError) as error:
                 wrong.append(f"{here or 'English'} {name} -> {there or 'English'}: {str(error).splitlines()[0]}")
                 page.goto(url, wait_until="load")
