@@ -39,14 +39,14 @@ def runs_that_need_no_build(request, tmp_path_factory) -> None:
     downloaded scripts). They are the least urgent: what the site's build
     starts overtakes those still waiting. See ``start_in_idle_time``.
     """
-    pool = _idle_time.setdefault("pool", idle_time_pool())
+    pool = _idle_time["pool"] = idle_time_pool()
     start_in_idle_time(request.session, IdleTime(None, None, pool, tmp_path_factory.mktemp))
 
 
 @pytest.fixture(scope="session")
 def site(request, tmp_path_factory) -> Site:
     built = built_site(copy_project(tmp_path_factory.mktemp("project")), languages=LANGUAGES)
-    pool = _idle_time.setdefault("pool", idle_time_pool())
+    pool = _idle_time["pool"]  # made by runs_that_need_no_build, which pytest sets up first
     if any("second_site" in getattr(item, "fixturenames", ()) for item in request.session.items):
         _idle_time["second build"] = pool.submit(build_second_site, tmp_path_factory, urgency=0)
     start_in_idle_time(request.session, IdleTime(built, _idle_time.get("second build"), pool, tmp_path_factory.mktemp))

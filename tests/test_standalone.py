@@ -228,15 +228,16 @@ def start_in_idle_time(items, idle) -> None:
 
 
 @pytest.fixture(scope="module")
-def runs(request, tmp_path_factory) -> dict[tuple, Future]:
-    """Every run the selected tests of this module check; each test waits for its own."""
+def runs(request) -> dict[tuple, Future]:
+    """Every run the selected tests of this module check; each test waits for its own.
+
+    conftest started those that need no build when the session began, and
+    starts the others once the site is built.
+    """
     here = [item for item in request.session.items if item.module is request.module]
     if any(run_key(item)[1] for item in here):
         request.getfixturevalue("site")  # built now, if no test before needed it; that starts the runs
-    pool = Pool(workers=2)  # for runs that did not start in idle time
-    start_runs(here, None, pool, tmp_path_factory.mktemp)
-    yield STARTED
-    pool.shutdown()
+    return STARTED
 
 
 @pytest.fixture
