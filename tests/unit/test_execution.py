@@ -173,14 +173,14 @@ def test_preloading_imports_only_what_the_examples_use_and_starts_no_thread(tmp_
     code = (
         "import os, sys; from tutorial_site import execution as ep; from tutorial_site.examples import Example\n"
         "task = Example(ep.Path(sys.argv[2], 'example.py'), None)\n"
-        "loaded = ep.preload(('numpy', 'matplotlib.pyplot', 'torch'), [task])\n"
+        "loaded = ep.preload(('numpy', 'matplotlib.pyplot', 'torch', 'torch._dynamo'), [task])\n"
         "print(loaded, len(os.listdir('/proc/self/task')), 'tensorflow' in sys.modules)\n"
     )
     env = {**os.environ, **{name: "1" for name in ep.THREAD_VARIABLES}, "MPLBACKEND": "agg"}
     result = subprocess.run([sys.executable, "-c", code, "unused", str(tmp_path)],
                             capture_output=True, text=True, env=env, check=True)
     assert result.stdout.split("]")[1].split() == ["1", "False"], result.stdout
-    assert "'torch'" in result.stdout and "'numpy'" in result.stdout
+    assert "'torch'" in result.stdout and "'numpy'" in result.stdout and "'torch._dynamo'" in result.stdout
 
 
 def test_thread_pools_are_sized_unless_the_environment_says_otherwise(monkeypatch):

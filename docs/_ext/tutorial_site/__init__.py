@@ -100,7 +100,8 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("parallel_examples", os.cpu_count() or 1, "", int)
     app.add_config_value("example_threads", 1, "", int)
     app.add_config_value("example_time_limit", 120.0, "", (int, float))
-    app.add_config_value("example_preload", ("numpy", "matplotlib.pyplot", "torch"), "", (tuple, list))
+    app.add_config_value("example_preload", ("numpy", "matplotlib.pyplot", "torch", "torch._dynamo"), "",
+                         (tuple, list))
     # Publishing (see .publishing and .notebooks).
     app.add_config_value("site_url", "", "html", str)
     app.add_config_value("repository_url", "", "html", str)

@@ -8,8 +8,9 @@ process:
 
 * **One forked process per example.** The Sphinx process first imports the
   heavy libraries the examples share (``example_preload``: numpy, matplotlib,
-  torch), runs nothing with them, and then forks one child per example that
-  needs running, ``parallel_examples`` at a time, longest first. Each child
+  torch, and the torch._dynamo that torch.optim's first optimizer imports),
+  runs nothing with them, and then forks one child per example that needs
+  running, ``parallel_examples`` at a time, longest first. Each child
   starts from that same clean state and calls sphinx-gallery's own
   ``generate_file_rst``, which writes everything sphinx-gallery would: the
   page's source, figures, thumbnail, notebook, checksum and measured cost.
