@@ -580,6 +580,16 @@ class Example:
         assert not pending, f"{self.path.name} never defined {sorted(pending)}"
         return Run(namespace, out.getvalue())
 
+    @functools.cache
+    def finished(self) -> Run:
+        """One whole run with the example's own data, made once per test session.
+
+        For the tests that only read what a run printed and computed (the
+        claims, the numerics), so that the same example is not trained again
+        for each of them. A test that needs a run of its own calls ``run``.
+        """
+        return self.run()
+
     def training_loop(self) -> ast.For:
         (loop,) = [
             node

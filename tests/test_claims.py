@@ -41,7 +41,7 @@ def test_tensor_autograd_and_custom_function_print_identical_losses():
     claim("docs/tutorial.rst", "The tensor, autograd and custom-function programs draw their data and weights "
           "from the same seed and print identical losses: autograd finds exactly the gradients that were "
           "written by hand.")
-    printed = [Example.named(name).run().printed for name in (
+    printed = [Example.named(name).finished().printed for name in (
         "two_layer_net_tensor.py", "two_layer_net_autograd.py", "two_layer_net_custom_function.py")]
     assert len(printed_losses(printed[0])) == 5
     assert printed[0] == printed[1] == printed[2]
@@ -51,8 +51,8 @@ def test_numpy_and_tensorflow_agree_until_float32_runs_out():
     claim("docs/tutorial.rst", "The numpy and TensorFlow programs share their data and starting weights and print "
           "the same losses until about step 200; after that, TensorFlow's float32 falls behind numpy's float64 "
           "as the loss gets tiny.")
-    numpy_run = Example.named("two_layer_net_numpy.py").run()
-    tf_run = Example.named("tf_two_layer_net.py").run()
+    numpy_run = Example.named("two_layer_net_numpy.py").finished()
+    tf_run = Example.named("tf_two_layer_net.py").finished()
     numpy_losses, tf_losses = printed_losses(numpy_run.printed), printed_losses(tf_run.printed)
     # The same to the printed precision at step 100, to 4 digits at step 200...
     assert numpy_losses[0] == tf_losses[0]
@@ -65,8 +65,8 @@ def test_numpy_and_tensorflow_agree_until_float32_runs_out():
 def test_nn_and_custom_module_agree_to_four_significant_digits():
     claim("docs/tutorial.rst", "The ``nn`` and custom Module programs agree to four significant digits at every "
           "printed step.")
-    nn_losses = printed_losses(Example.named("two_layer_net_nn.py").run().printed)
-    module_losses = printed_losses(Example.named("two_layer_net_module.py").run().printed)
+    nn_losses = printed_losses(Example.named("two_layer_net_nn.py").finished().printed)
+    module_losses = printed_losses(Example.named("two_layer_net_module.py").finished().printed)
     assert len(nn_losses) == len(module_losses) == 5
     for a, b in zip(nn_losses, module_losses):
         assert f"{a:.4g}" == f"{b:.4g}"
@@ -222,8 +222,8 @@ def test_the_landing_page_names_the_pinned_versions():
 
 @pytest.fixture(scope="module")
 def comparison_results() -> dict:
-    """What all_nine_methods.py computes, run here once for the claims below (it trains all nine)."""
-    return Example.named("all_nine_methods.py").run()["results"]
+    """What all_nine_methods.py computes (it trains all nine): the session's one run of it."""
+    return Example.named("all_nine_methods.py").finished()["results"]
 
 
 @pytest.mark.slow  # trains all nine, TensorFlow included

@@ -162,7 +162,7 @@ NINE = ["numpy", "tensors", "autograd", "custom Function", "TensorFlow graph",
 
 @pytest.mark.slow  # trains all nine, TensorFlow included
 def test_comparison_trains_all_nine_and_the_gradient_descents_overlap():
-    run = Example.named("all_nine_methods.py").run()
+    run = Example.named("all_nine_methods.py").finished()
     results = run["results"]
     assert list(results) == NINE
     # The four gradient-descent programs at lr 1e-6 (and TensorFlow's, on the
@@ -257,7 +257,7 @@ def test_dynamic_net_gradient_adds_up_every_use_of_the_middle_layer(dynamic_net)
 )
 def test_loss_falls_a_hundredfold_and_output_is_reproducible(filename):
     example = Example.named(filename)
-    first, second = example.run(), example.run()
+    first, second = example.finished(), example.run()  # the session's run, and one of this test's own
     losses = first["losses"]
     assert len(losses) == 500
     assert losses[0] / losses[-1] >= 100, f"loss fell only {losses[0] / losses[-1]:.3g}x"
