@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import (LANGUAGES, LOCAL, IdleTime, Site, Visit, built_site, chromium, copy_fixture_site, copy_project,
-                     idle_time_pool, served)
+from helpers import (LANGUAGES, LOCAL, IdleTime, Site, Tab, Visit, built_site, chromium, copy_fixture_site,
+                     copy_project, idle_time_pool, served)
 
 # Tests read what builds print, so builds print plain text. Sphinx colours its
 # output on a terminal, with FORCE_COLOR, and on CI systems (CI=true): the
@@ -136,13 +136,24 @@ def base_url(site):
         yield url
 
 
+@pytest.fixture(scope="session")
+def tab(browser):
+    """The browser tab the tests visit the site in (``helpers.Tab``)."""
+    tab = Tab(browser)
+    yield tab
+    tab.close()
+
+
 @pytest.fixture
-def visit(browser, base_url):
-    """Open a page of the served ``site`` in a fresh tab: ``visit("tutorial.html")``."""
+def visit(tab, base_url):
+    """Open a page of the served ``site``, in a tab as a new one would be: ``visit("tutorial.html")``.
+
+    ``visit(path, viewport={"width": 480, "height": 900})`` opens it in a window of that size.
+    """
     visits = []
 
-    def open_page(path: str, **context_options) -> Visit:
-        visits.append(Visit(browser, base_url, path, **context_options))
+    def open_page(path: str, viewport: dict | None = None) -> Visit:
+        visits.append(Visit(tab, base_url, path, viewport))
         return visits[-1]
 
     yield open_page

@@ -709,24 +709,77 @@ def served(html: Path, site_path: str = SITE_PATH):
         server.server_close()
 
 
-class Visit:
-    """One page in a fresh browser tab, with every problem it reported."""
+class Tab:
+    """The one browser tab in which the tests visit the site, one page after another (``Visit``).
 
-    def __init__(self, browser, base_url: str, path: str, **context_options):
-        self.context = browser.new_context(**context_options)
-        self.page = self.context.new_page()
+    A new tab costs Chromium a renderer process of its own, about 0.4 CPU-s,
+    twice what loading a page costs; the tests visit about fifteen pages. So
+    each visit takes this tab as a new one would be: no stored data (local
+    and session storage are cleared), the default window size, listeners of
+    its own, and a fresh load of its page. What one visit leaves to the next
+    is the browser's cache (a resource at another address is still fetched)
+    and the clipboard permission, which every visit has. A tab a visit left
+    unusable is replaced by a new one.
+    """
+
+    #: Playwright's default window size, which each visit starts with.
+    VIEWPORT = {"width": 1280, "height": 720}
+
+    def __init__(self, browser):
+        self.browser = browser
+        self.context = None
+
+    def page(self):
+        if self.context is None:
+            self.context = self.browser.new_context(viewport=self.VIEWPORT,
+                                                    permissions=["clipboard-read", "clipboard-write"])
+            self._page = self.context.new_page()
+        return self._page
+
+    def reset(self) -> None:
+        """Make the tab as a new one would be, for the next visit."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        try:
+            self._page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+            self._page.goto("about:blank")
+            self._page.set_viewport_size(self.VIEWPORT)
+        except PlaywrightError:  # crashed, closed, or somewhere storage cannot be reached: a new tab
+            self.close()
+
+    def close(self) -> None:
+        if self.context is not None:
+            self.context.close()
+            self.context = None
+
+
+class Visit:
+    """One page of the site in the tests' browser tab (``Tab``), with every problem it reported."""
+
+    def __init__(self, tab: Tab, base_url: str, path: str, viewport: dict | None = None):
+        self.tab, self.page = tab, tab.page()
         self.problems: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text} {m.location}"))
-        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
-        self.page.on(
-            "response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}")
-        )
-        self.page.goto(f"{base_url}/{path}", wait_until="load")
+        self.listeners = {
+            "console": lambda m: m.type == "error" and self.problems.append(f"console: {m.text} {m.location}"),
+            "pageerror": lambda e: self.problems.append(f"page error: {e}"),
+            "requestfailed": lambda r: self.problems.append(f"failed: {r.url}"),
+            "response": lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"),
+        }
+        for event, listener in self.listeners.items():
+            self.page.on(event, listener)
+        try:
+            if viewport:
+                self.page.set_viewport_size(viewport)
+            self.page.goto(f"{base_url}/{path}", wait_until="load")
+        except BaseException:  # the test never gets this visit to close: leave the tab ready for the next
+            self.close()
+            raise
 
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
     def close(self) -> None:
-        self.context.close()
+        for event, listener in self.listeners.items():
+            self.page.remove_listener(event, listener)
+        self.tab.reset()
