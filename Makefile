@@ -33,7 +33,7 @@ STRICT := -W --keep-going
 # English only.
 LANGUAGES ?= $(notdir $(wildcard $(SOURCEDIR)/locales/*))
 
-.PHONY: help Makefile venv html html-noplot livehtml translations inventories test test-fast chromium axe-core bench clean
+.PHONY: help Makefile venv html html-noplot livehtml translations inventories test test-fast chromium axe-core bench bench-tests clean
 
 help: ## list the targets
 	@echo "make TARGET, where TARGET is one of:"
@@ -124,6 +124,9 @@ axe-core:
 
 bench: venv ## time clean, no-op and one-example builds against the examples alone (BENCH_ARGS="--rounds 5")
 	$(PY) benchmarks/build_speed.py $(BENCH_ARGS)
+
+bench-tests: venv ## time make test (3 rounds) and list its slowest tests (BENCH_ARGS="--rounds 5")
+	$(PY) benchmarks/suite_time.py $(BENCH_ARGS)
 
 clean: ## remove the built site, everything sphinx-gallery generated and the compiled catalogs
 	rm -rf "$(BUILDDIR)" "$(SOURCEDIR)/auto_examples" "$(SOURCEDIR)/sg_execution_times.rst"

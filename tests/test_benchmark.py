@@ -1,4 +1,4 @@
-"""The build-speed benchmark measures what it says (its times are never asserted)."""
+"""The benchmarks measure what they say (their times are never asserted)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,17 @@ import importlib.util
 
 from helpers import EXAMPLES, ROOT
 
-spec = importlib.util.spec_from_file_location("build_speed", ROOT / "benchmarks" / "build_speed.py")
-build_speed = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(build_speed)
+
+
+def benchmark(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+build_speed = benchmark("build_speed")
+suite_time = benchmark("suite_time")
 
 
 def test_floor_runs_every_example_in_tutorial_order():
@@ -29,3 +37,38 @@ def test_report_shows_every_figure_against_its_target_and_the_previous_run():
     assert "+1.00 s" in text and "1.20 s  (target <= 1.0 s)" in text
     clean_line = next(line for line in text.splitlines() if line.startswith("clean make html"))
     assert "12.00 s" in clean_line and "20.00 s" in clean_line
+
+
+# What `make test PYTEST_ARGS=--durations=20` prints at its end (shortened).
+MAKE_TEST_OUTPUT = """\
+........................................................................ [ 98%]
+......                                                                   [100%]
+============================= slowest 20 durations =============================
+26.07s setup    tests/test_standalone.py::test_example_runs_as_a_script[two_layer_net_numpy]
+15.77s setup    tests/test_accessibility.py::test_the_keyboard_reaches_search_and_menu
+2.80s call     tests/test_claims.py::test_numpy_and_tensorflow_agree_until_float32_runs_out
+======================= 348 passed in 135.14s (0:02:15) ========================
+"""
+
+
+def test_suite_time_reads_pytests_time_counts_and_slowest_tests():
+    found = suite_time.parse(MAKE_TEST_OUTPUT)
+    assert found["pytest_s"] == 135.14 and found["counts"] == "348 passed"
+    slowest = (26.07, "setup", "tests/test_standalone.py::test_example_runs_as_a_script[two_layer_net_numpy]")
+    assert found["slowest"][0] == slowest
+    assert [phase for _, phase, _ in found["slowest"]] == ["setup", "setup", "call"]
+    assert suite_time.parse("make: *** [Makefile:97: test] Error 4")["pytest_s"] is None
+
+
+def test_suite_time_reports_the_slowest_round_against_the_target_and_the_previous_run():
+    one = {"make_test_s": 138.0, "exit_status": 0, "cpu_s": 262.0, "cpus_busy": 0.95,
+           **suite_time.parse(MAKE_TEST_OUTPUT)}
+    rounds = [one, dict(one, make_test_s=151.5, exit_status=1, counts="1 failed, 347 passed"),
+              dict(one, make_test_s=140)]
+    text = suite_time.report({"machine": {"cpus": 2}, "raw": rounds}, {"medians": {"make_test_s": 160.0}})
+    make_test = next(line for line in text.splitlines() if line.startswith("make test "))
+    assert make_test.split() == ["make", "test", "140.0", "s", "151.5", "s", "160.0", "s"]  # median, slowest, previous
+    assert "slowest round 151.5 s: OVER the 150 s target" in text
+    assert "151.5 s, 1 failed, 347 passed, exit status 1" in text
+    assert "26.07 s  setup" in text  # the slowest tests, of the median round
+    assert "within the 150 s target" in suite_time.report({"machine": {"cpus": 2}, "raw": [one]}, None)
