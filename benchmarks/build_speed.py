@@ -36,7 +36,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "_build" / "benchmarks"
 PROJECT_FILES = ["requirements.txt", "Makefile", "docs", "tools",
                  *sorted(p.name for p in ROOT.glob("examples_*"))]
 GENERATED = ["_build", "auto_examples", "sg_execution_times.rst", "__pycache__"]
@@ -172,6 +171,8 @@ def versions() -> dict:
 
 
 def main() -> None:
+    from results import publish  # beside this script
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds to take the median of")
     parser.add_argument("--example", default="dynamic_net.py", help="the example to edit")
@@ -206,15 +207,7 @@ def main() -> None:
         "raw": rounds,
     }
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    latest = OUT / "build_speed.json"
-    previous = json.loads(latest.read_text()) if latest.is_file() else None
-    print()
-    print(report(result, previous))
-    text = json.dumps(result, indent=2) + "\n"
-    latest.write_text(text)
-    stamp = result["date"].replace(":", "").replace("-", "")
-    (OUT / f"build_speed-{stamp}.json").write_text(text)
+    latest = publish("build_speed", result, report)
     print(f"\nwritten to {latest.relative_to(ROOT)}")
 
 

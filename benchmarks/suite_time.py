@@ -122,6 +122,8 @@ def versions() -> dict:
 
 
 def main() -> None:
+    from results import publish  # beside this script
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds of make test (default 3)")
     args = parser.parse_args()
@@ -149,14 +151,7 @@ def main() -> None:
         "target_s": TARGET_S,
         "raw": rounds,
     }
-    latest = OUT / "suite_time.json"
-    previous = json.loads(latest.read_text()) if latest.is_file() else None
-    print()
-    print(report(result, previous))
-    text = json.dumps(result, indent=2) + "\n"
-    latest.write_text(text)
-    stamp = result["date"].replace(":", "").replace("-", "")
-    (OUT / f"suite_time-{stamp}.json").write_text(text)
+    latest = publish("suite_time", result, report)
     print(f"\nwritten to {latest.relative_to(ROOT)} (each round's output: suite_time-round*.log)")
 
 
