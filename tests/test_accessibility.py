@@ -12,6 +12,7 @@ switcher, and checks every step of it (``audit_every_language``).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from concurrent.futures import Future
 from pathlib import Path
@@ -57,17 +58,25 @@ def audit(browser, built, site_path: str, addresses: list[str] | None = None) ->
     if addresses is None:
         addresses = [page.relative_to(built.html).as_posix() for page in built.pages()] + list(STATES)
     found = []
-    with served(built.html, site_path) as base:
-        context = browser.new_context()
-        context.add_init_script(axe_core())  # in every page
-        page = context.new_page()
+    with tab_with_axe(browser, built, site_path) as (base, page):
         for address in addresses:
             page.goto(f"{base}/{address}", wait_until="load")
             if STATES.get(address):
                 page.locator(STATES[address]).wait_for(timeout=15_000)
             found += report(address, violations_of(page))
-        context.close()
     return addresses, found
+
+
+@contextlib.contextmanager
+def tab_with_axe(browser, built, site_path: str):
+    """(the base URL, a tab) for auditing the build served under ``site_path``: axe-core is in every page it loads."""
+    with served(built.html, site_path) as base:
+        context = browser.new_context()
+        context.add_init_script(axe_core())
+        try:
+            yield base, context.new_page()
+        finally:
+            context.close()
 
 
 def check(audited: tuple[list[str], list[str]]) -> None:
@@ -102,10 +111,7 @@ def audit_every_language(browser, built, site_path: str) -> dict[str, tuple[list
     pages = [page.relative_to(built.html).as_posix() for page in built.pages()]
     audited = {language: (list(pages), []) for language in ["", *LANGUAGES]}
     wrong: list[str] = []
-    with served(built.html, site_path) as base:
-        context = browser.new_context()
-        context.add_init_script(axe_core())  # in every page
-        page = context.new_page()
+    with tab_with_axe(browser, built, site_path) as (base, page):
 
         def switch(name: str, here: str, there: str) -> None:
             """From ``name`` in language ``here``, the switcher to ``there``, checked; on failure, go there anyway."""
@@ -130,7 +136,6 @@ def audit_every_language(browser, built, site_path: str) -> dict[str, tuple[list
                 switch(name, "", language)
                 audited[language][1].extend(report(f"{language}/{name}", violations_of(page)))
                 switch(name, language, "")
-        context.close()
     for language in ["", *LANGUAGES]:
         states = audit(browser, built.translation(language) if language else built,
                        f"{site_path}{language}/" if language else site_path, list(STATES))
