@@ -33,7 +33,14 @@ STRICT := -W --keep-going
 # English only.
 LANGUAGES ?= $(notdir $(wildcard $(SOURCEDIR)/locales/*))
 
-.PHONY: help Makefile venv html html-noplot livehtml translations inventories test test-fast chromium axe-core bench bench-tests clean
+# The execution cache (conf.py: execution_cache): EXECUTION_CACHE=DIR, relative to here.
+ifdef EXECUTION_CACHE
+export EXECUTION_CACHE := $(abspath $(EXECUTION_CACHE))
+endif
+# make examples SHARD=i/N: the i-th of N shares of the examples the cache lacks.
+SHARD ?= 1/1
+
+.PHONY: help Makefile venv html examples plan prune-cache html-noplot livehtml translations inventories test test-fast chromium axe-core bench bench-tests clean
 
 help: ## list the targets
 	@echo "make TARGET, where TARGET is one of:"
@@ -60,6 +67,23 @@ define build_translation
 	$(SPHINXBUILD) -b html -D language=$(1) "$(SOURCEDIR)" "$(BUILDDIR)/html/$(1)" -d "$(BUILDDIR)/doctrees-$(1)" $(STRICT) $(SPHINXOPTS)
 
 endef
+
+# Fills the execution cache and builds nothing: run it on N machines with
+# SHARD=1/N ... N/N, gather their caches into one, then make html EXECUTE=never.
+examples: venv ## run the examples the execution cache lacks and store them (SHARD=i/N: only the i-th share)
+	$(SPHINXBUILD) -b dummy "$(SOURCEDIR)" "$(BUILDDIR)/examples" -d "$(BUILDDIR)/doctrees-examples" \
+	  -D example_shard=$(SHARD) $(SPHINXOPTS)
+
+# For the workflow's plan job: every example's fingerprint ($(BUILDDIR)/plan/fingerprints.txt,
+# whose hash keys the cache) and the partition of the missing ones over SHARDS ($(BUILDDIR)/plan/plan.json).
+SHARDS ?= 3
+plan: venv ## write the examples' fingerprints and their partition over SHARDS=N shards to _build/plan/
+	$(SPHINXBUILD) -b dummy "$(SOURCEDIR)" "$(BUILDDIR)/plan" -d "$(BUILDDIR)/doctrees-examples" \
+	  -D execute=plan:$(SHARDS) $(SPHINXOPTS)
+
+prune-cache: venv ## remove the execution cache's entries that no current example uses
+	$(SPHINXBUILD) -b dummy "$(SOURCEDIR)" "$(BUILDDIR)/examples" -d "$(BUILDDIR)/doctrees-examples" \
+	  -D execute=prune $(SPHINXOPTS)
 
 html-noplot: venv ## build the pages without running the examples (fast, no outputs)
 	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(STRICT) -D plot_gallery=0 $(SPHINXOPTS)
@@ -128,7 +152,9 @@ bench: venv ## time clean, no-op and one-example builds against the examples alo
 bench-tests: venv ## time make test (3 rounds) and list its slowest tests (BENCH_ARGS="--rounds 5")
 	$(PY) benchmarks/suite_time.py $(BENCH_ARGS)
 
-clean: ## remove the built site, everything sphinx-gallery generated and the compiled catalogs
+# The default execution cache is inside $(BUILDDIR), so it goes too: the next
+# build runs every example. A cache elsewhere (EXECUTION_CACHE=DIR) stays.
+clean: ## remove the built site and execution cache, everything sphinx-gallery generated, the compiled catalogs
 	rm -rf "$(BUILDDIR)" "$(SOURCEDIR)/auto_examples" "$(SOURCEDIR)/sg_execution_times.rst"
 	find "$(SOURCEDIR)/locales" -name "*.mo" -delete
 

@@ -100,6 +100,18 @@ example_time_limit = float(os.environ.get("EXAMPLE_TIME_LIMIT", "120"))
 # A missing module stops the build up front, naming the line that installs it.
 example_requirements = "../requirements.txt"
 
+# -- Executing once, anywhere -------------------------------------------------
+
+# Each example's results are kept in this cache under a fingerprint of all that
+# makes them (source, installed packages, Python, platform, the settings and
+# extension code that shape outputs); any machine can fill it, any can read it.
+# EXECUTION_CACHE=DIR for another folder (the Makefile makes it absolute).
+execution_cache = os.environ.get("EXECUTION_CACHE") or "../_build/execution-cache"
+# "auto": run what the cache lacks; "never" (EXECUTE=never): run nothing, and
+# fail naming every example without an entry. (`make examples SHARD=i/N` sets
+# example_shard: fill the cache with that shard's share, build nothing.)
+execute = os.environ.get("EXECUTE") or "auto"
+
 sphinx_gallery_conf = {
     # One gallery per folder, in this order.
     "examples_dirs": ["../examples_tensor", "../examples_autograd", "../examples_nn", "../examples_comparison"],

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import (LANGUAGES, LOCAL, IdleTime, Site, Tab, Visit, built_site, chromium, copy_fixture_site,
-                     copy_project, idle_time_pool, served)
+from helpers import (LANGUAGES, LOCAL, REUSED_CACHE, IdleTime, Site, Tab, Visit, built_site, chromium,
+                     copy_fixture_site, copy_project, idle_time_pool, served)
 
 # Tests read what builds print, so builds print plain text. Sphinx colours its
 # output on a terminal, with FORCE_COLOR, and on CI systems (CI=true): the
@@ -45,7 +45,9 @@ def runs_that_need_no_build(request, tmp_path_factory) -> None:
 
 @pytest.fixture(scope="session")
 def site(request, tmp_path_factory) -> Site:
-    built = built_site(copy_project(tmp_path_factory.mktemp("project")), languages=LANGUAGES)
+    # From the results handed to the tests, if any (helpers.REUSED_CACHE); the second build always executes.
+    reused = {"EXECUTION_CACHE": str(REUSED_CACHE)} if REUSED_CACHE else None
+    built = built_site(copy_project(tmp_path_factory.mktemp("project")), env=reused, languages=LANGUAGES)
     pool = _idle_time["pool"]  # made by runs_that_need_no_build, which pytest sets up first
     if any("second_site" in getattr(item, "fixturenames", ()) for item in request.session.items):
         _idle_time["second build"] = pool.submit(build_second_site, tmp_path_factory, urgency=0)

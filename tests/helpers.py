@@ -72,6 +72,17 @@ HOSTED = {"SITE_URL": SITE_URL, "REPOSITORY_URL": REPOSITORY_URL}
 # ...and without one, as a local `make html` is.
 LOCAL = {"SITE_URL": "", "REPOSITORY_URL": ""}
 
+#: Executed results handed to the tests (``make test EXECUTION_CACHE=DIR``; the workflow's test
+#: job gets the site job's): the session's ``site`` build publishes from them instead of running
+#: the examples again. Every other build executes, with a cache of its own (taken out of the
+#: environment here, so that no test build reads it by accident).
+REUSED_CACHE = Path(os.environ.pop("EXECUTION_CACHE")).resolve() if os.environ.get("EXECUTION_CACHE") else None
+
+
+def execution_cache(site: Site) -> Path:
+    """The execution cache that holds the results ``site`` published."""
+    return REUSED_CACHE or site.project / "_build" / "execution-cache"
+
 # The tutorial as the specification orders it: (examples folder, file, section title).
 TUTORIAL = [
     ("examples_tensor", "two_layer_net_numpy.py", "Warm-up: numpy"),

@@ -10,6 +10,10 @@ from __future__ import annotations
 import re
 import runpy
 import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -99,36 +103,99 @@ def test_workflow_runs_on_pushes_to_main_and_pull_requests(workflow):
     assert "pull_request" in triggers
 
 
-def test_every_job_sets_up_the_pinned_python(workflow):
+def test_every_job_that_builds_sets_up_the_pinned_python(workflow):
     for name, job in workflow["jobs"].items():
-        if name == "deploy":
-            continue  # only pushes files
+        if name in ("deploy", "notebooks"):
+            continue  # they only publish what the site job built
         setup = [s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python@")]
         assert setup and setup[0]["with"]["python-version-file"] == ".python-version", name
 
 
-def test_workflow_tests_builds_and_keeps_the_html(workflow):
+def uses(job: dict, action: str) -> list[dict]:
+    return [step for step in job["steps"] if step.get("uses", "").startswith(action + "@")]
+
+
+def test_the_workflow_executes_on_shards_and_publishes_from_the_cache_alone(workflow):
     jobs = workflow["jobs"]
+    assert make_targets_in(steps_running(jobs["plan"])) == ["plan", "plan"]
+    assert make_targets_in(steps_running(jobs["shard"])) == ["examples"]
+    assert make_targets_in(steps_running(jobs["site"])) == ["inventories", "html", "prune-cache"]
     assert make_targets_in(steps_running(jobs["test"])) == ["test"]
-    assert make_targets_in(steps_running(jobs["build"])) == ["inventories", "html"]
     for job in jobs.values():
         assert set(make_targets_in(steps_running(job))) <= makefile_targets()
-    uploads = [s for s in jobs["build"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
-    assert uploads[0]["with"]["path"].rstrip("/") == "_build/html"
-    # the build is the published one: an address and a repository for conf.py
-    assert {"SITE_URL", "REPOSITORY_URL"} <= set(jobs["build"]["env"])
+    # One shard job per share, each running its own share.
+    shards = jobs["shard"]["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, int(workflow["env"]["SHARDS"]) + 1))
+    (run,) = steps_running(jobs["shard"])
+    assert 'SHARD="$SHARD"' in run and [s for s in jobs["shard"]["steps"] if "run" in s][0]["env"]["SHARD"] == \
+        "${{ matrix.shard }}/${{ env.SHARDS }}"
+    # The cache is keyed by the examples' fingerprints, restored and saved by actions/cache.
+    assert "_build/plan/fingerprints.txt" in steps_running(jobs["plan"])[0]
+    for name in ("plan", "shard", "site"):
+        assert all(step["with"]["path"] == "_build/execution-cache" for step in uses(jobs[name], "actions/cache/restore"))
+        assert uses(jobs[name], "actions/cache/restore"), name
+    assert uses(jobs["shard"], "actions/cache/save") and uses(jobs["site"], "actions/cache/save")
+    # The site gathers the shards' entries and builds both languages, running nothing.
+    (gather,) = uses(jobs["site"], "actions/download-artifact")
+    assert gather["with"] == {"pattern": "execution-shard-*", "path": "_build/execution-cache", "merge-multiple": True}
+    assert any(re.search(r"^make html EXECUTE=never$", run) for run in steps_running(jobs["site"]))
+    assert "LANGUAGES" not in str(jobs["site"])  # every language (Makefile: LANGUAGES)
+    assert {"SITE_URL", "REPOSITORY_URL"} <= set(jobs["site"]["env"])  # the published build
+    # The tests reuse those results for the session's site build.
+    test_env = [s for s in jobs["test"]["steps"] if "run" in s][0]["env"]
+    assert test_env["EXECUTION_CACHE"] == "_build/execution-cache"
+    assert uses(jobs["test"], "actions/download-artifact")[0]["with"]["name"] == "execution-cache"
 
 
-def test_workflow_publishes_from_main_to_the_branch_conf_py_links_colab_to(workflow):
-    deploy = workflow["jobs"]["deploy"]
-    assert set(deploy["needs"]) == {"test", "build"}
-    assert "refs/heads/main" in deploy["if"] and "push" in deploy["if"]
-    assert deploy["permissions"]["contents"] == "write"
+def test_the_site_is_deployed_with_the_pages_actions_from_main_only(workflow):
+    jobs = workflow["jobs"]
+    (upload,) = uses(jobs["site"], "actions/upload-pages-artifact")
+    assert upload["with"]["path"].rstrip("/") == "_build/html"
+    deploy = jobs["deploy"]
+    assert set(deploy["needs"]) == {"site", "test"}
+    assert "refs/heads/main" in deploy["if"] and "push" in deploy["if"] and "needs.test.result == 'success'" in deploy["if"]
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert uses(deploy, "actions/deploy-pages")
+
+
+def test_least_privilege_every_action_pinned_no_credentials_left_behind(workflow):
+    assert workflow["permissions"] == {}
+    for name, job in workflow["jobs"].items():
+        allowed = {"deploy": {"pages": "write", "id-token": "write"}, "notebooks": {"contents": "write"}}
+        assert job["permissions"] == allowed.get(name, {"contents": "read"}), name
+        for step in uses(job, "actions/checkout"):
+            assert step["with"]["persist-credentials"] is False, name
+    text = (ROOT / ".github" / "workflows" / "site.yml").read_text()
+    pins = re.findall(r"uses: ([\w./-]+)@(\S+)(.*)", text)
+    assert len(pins) >= 10
+    for action, ref, comment in pins:
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{action}@{ref} is not pinned to a commit"
+        assert re.fullmatch(r"\s+# v\d+\.\d+\.\d+", comment), f"{action}@{ref} has no version comment"
+    # One commit per action and version, wherever it is used.
+    versions: dict[str, set] = {}
+    for action, ref, comment in pins:
+        versions.setdefault(action.split("/")[0] + "/" + action.split("/")[1], set()).add((ref, comment.strip()))
+    assert all(len(v) == 1 for v in versions.values()), versions
+
+
+def test_the_notebooks_reach_the_branch_conf_py_links_colab_to(workflow):
+    job = workflow["jobs"]["notebooks"]
+    assert "refs/heads/main" in job["if"] and "push" in job["if"]
     conf = runpy.run_path(str(ROOT / "docs" / "conf.py"))
-    push = [s for s in deploy["steps"] if "git push" in s.get("run", "")]
-    assert push[0]["env"]["BRANCH"] == conf["deployed_branch"]
-    # GitHub Pages runs Jekyll unless told not to, and Jekyll drops _static/ and _downloads/.
-    assert "touch .nojekyll" in push[0]["run"]
+    (push,) = [s for s in job["steps"] if "git push" in s.get("run", "")]
+    assert push["env"]["BRANCH"] == conf["deployed_branch"]
+    assert "touch .nojekyll" in push["run"]  # GitHub serves that branch as it is
+
+
+def test_zizmor_finds_nothing_in_the_workflow():
+    zizmor = shutil.which("zizmor", path=str(Path(sys.executable).parent))
+    if zizmor is None:
+        pytest.skip("zizmor is not installed in this environment (requirements.txt installs it)")
+    result = subprocess.run([zizmor, "--offline", "--no-progress", str(ROOT / ".github" / "workflows" / "site.yml")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout + result.stderr
 
 
 def test_the_readme_documents_every_make_target():

@@ -225,3 +225,29 @@ def test_a_clean_build_guesses_the_longest_examples_first():
     # tf_two_layer_net ~2 s against ~1 s for the others) start first.
     assert set(ranked[:3]) == {"all_nine_methods.py", "accelerator_speedup.py", "tf_two_layer_net.py"}
     assert ranked[0] == "all_nine_methods.py"
+
+
+# -- Shards -------------------------------------------------------------------------------
+
+
+def test_the_partition_is_deterministic_covers_every_example_once_and_is_balanced():
+    import random
+
+    rng = random.Random(7)
+    costs = {f"g/example_{i:03}.py": rng.choice([0.4, 1.1, 2.3, 5.0, 9.7]) for i in range(200)}
+    for shards in (1, 4, 8, 16):
+        parts = ep.partition(costs, shards)
+        assert parts == ep.partition(dict(reversed(list(costs.items()))), shards)  # order of input: no matter
+        assert sorted(name for part in parts for name in part) == sorted(costs)
+        loads = [sum(costs[name] for name in part) for part in parts]
+        assert max(loads) <= 1.10 * sum(costs.values()) / shards
+    # The longest first, each onto the least-loaded shard.
+    assert ep.partition({"a": 5.0, "b": 3.0, "c": 2.0, "d": 1.0}, 2) == [["a", "d"], ["b", "c"]]
+    assert ep.partition({}, 3) == [[], [], []]
+
+
+@pytest.mark.parametrize("text", ["0/3", "4/3", "a/b", "3", ""])
+def test_a_shard_that_is_not_one_is_refused_with_the_form_to_use(text):
+    with pytest.raises(ValueError, match=r"write SHARD=i/N"):
+        ep.parse_shard(text)
+    assert ep.parse_shard("2/3") == (2, 3)

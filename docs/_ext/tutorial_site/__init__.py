@@ -3,7 +3,9 @@
 One module per job:
 
 ``examples``    which galleries and examples exist, their order, selection, generated files
-``execution``   runs each example in a process of its own; threads, time limit, import check
+``execution``   runs each example in a process of its own; threads, time limit, import check; shards
+``fingerprint`` what an example's outputs depend on: source, packages, Python, settings, code
+``cache``       the execution cache: results by fingerprint, verified, written atomically
 ``failures``    words every way an example can fail, and fails the build naming it
 ``health``      a build after a failed, interrupted or damaged one reads and writes everything
 ``pruning``     removes what belonged to removed examples and pages
@@ -25,8 +27,8 @@ import os
 
 from sphinx.application import Sphinx
 
-from . import (accessibility, directives, examples, execution, failures, figures, health, notebooks, publishing,
-               pruning, seam, translations)
+from . import (accessibility, cache, directives, examples, execution, failures, figures, fingerprint, health,  # noqa: F401
+               notebooks, publishing, pruning, seam, translations)
 
 # -- Priorities -------------------------------------------------------------------------
 # Sphinx calls the handlers of one event in increasing priority (default 500).
@@ -100,6 +102,11 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("parallel_examples", os.cpu_count() or 1, "", int)
     app.add_config_value("example_threads", 1, "", int)
     app.add_config_value("example_time_limit", 120.0, "", (int, float))
+    # The execution cache and how examples are executed (see .execution, .cache, .fingerprint):
+    # execute "auto" runs what the cache lacks, "never" runs nothing; example_shard "i/N" fills the cache.
+    app.add_config_value("execution_cache", "../_build/execution-cache", "", str)
+    app.add_config_value("execute", "auto", "", str)
+    app.add_config_value("example_shard", "", "", str)
     app.add_config_value("example_preload", ("numpy", "matplotlib.pyplot", "torch", "torch._dynamo"), "",
                          (tuple, list))
     # Publishing (see .publishing and .notebooks).

@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 #: Written last by an example's run, listing its outputs (see :mod:`.execution`).
 MANIFEST_SUFFIX = ".outputs.json"
+#: Written by the build beside an example's outputs: the fingerprint they were made under (see :mod:`.fingerprint`).
+FINGERPRINT_SUFFIX = ".fingerprint.json"
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,10 @@ class Example:
     @property
     def manifest(self) -> Path:
         return self.generated_file(MANIFEST_SUFFIX)
+
+    @property
+    def fingerprint_record(self) -> Path:
+        return self.generated_file(FINGERPRINT_SUFFIX)
 
     @property
     def thumbnail(self) -> Path:

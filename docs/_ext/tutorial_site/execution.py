@@ -75,8 +75,8 @@ from packaging.utils import canonicalize_name
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from . import failures, seam
-from .examples import MANIFEST_SUFFIX, Example, all_examples, is_selected
+from . import cache, failures, fingerprint, seam
+from .examples import FINGERPRINT_SUFFIX, MANIFEST_SUFFIX, Example, all_examples, is_selected
 from .seam import read_images
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def example_outputs(example: Example) -> list[str]:
     names = {
         path.name
         for path in folder.glob(f"{glob.escape(stem)}.*")
-        if not path.name.endswith((MANIFEST_SUFFIX, ".md5", ".new"))
+        if not path.name.endswith((MANIFEST_SUFFIX, FINGERPRINT_SUFFIX, ".md5", ".new", ".restoring"))
     }
     page = example.generated_file(".rst")
     images = read_images(page.read_text(encoding="utf-8")) if page.is_file() else []
@@ -106,10 +106,24 @@ def example_outputs(example: Example) -> list[str]:
     return sorted(names)
 
 
-def why_run(example: Example, conf: dict) -> str | None:
-    """Why ``example`` must run in this build, or None when its outputs are current."""
+def why_run(example: Example, conf: dict, parts: dict | None = None) -> str | None:
+    """Why ``example`` must run in this build, or None when its outputs are current.
+
+    With ``parts`` (its fingerprint's components, :mod:`.fingerprint`), the
+    outputs are current only if they were made under that same fingerprint;
+    the reason then names what changed.
+    """
     if not seam.is_run(example.source, conf):
         return None  # not run in this build (html-noplot, EXAMPLE=...)
+    if parts is not None:
+        try:
+            made_under = json.loads(example.fingerprint_record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            made_under = None
+        if not isinstance(made_under, dict):
+            return "it has not run here yet" if not example.checksum_file.is_file() else "its outputs have no fingerprint"
+        if made_under != parts:
+            return ", ".join(fingerprint.changes(made_under, parts)) or "its fingerprint changed"
     checksum = example.checksum_file
     if not checksum.is_file() or checksum.read_text() != seam.checksum(example.source):
         return "its source changed"
@@ -125,6 +139,13 @@ def why_run(example: Example, conf: dict) -> str | None:
     return None
 
 
+def cost_of(example: Example, recorded: dict[str, float] | None = None, name: str = "") -> float:
+    """The seconds ``example`` is expected to take: recorded in the cache, or by its last run here, or guessed."""
+    if recorded and name in recorded:
+        return recorded[name]
+    return seam.recorded_cost(example.target) or guess_cost(example.source)
+
+
 def examples_to_run(app: Sphinx) -> list[Example]:
     """The examples that need running, longest first (by their last run's cost)."""
     conf = app.config.sphinx_gallery_conf
@@ -134,8 +155,7 @@ def examples_to_run(app: Sphinx) -> list[Example]:
         if reason is None:
             continue
         logger.verbose("%s runs: %s", example.name, reason)
-        cost = seam.recorded_cost(example.target) or guess_cost(example.source)
-        pending.append((cost, example.name, example))
+        pending.append((cost_of(example), example.name, example))
     return [example for _, _, example in sorted(pending, key=lambda item: item[:2], reverse=True)]
 
 
@@ -150,7 +170,11 @@ def guess_cost(script: Path) -> float:
     """
     modules = imported_modules(script)
     scale = 5.0 if "tensorflow" in modules else 2.0 if "torch" in modules else 1.0
-    statements = sum(isinstance(node, ast.stmt) for node in ast.walk(ast.parse(script.read_bytes())))
+    try:
+        tree = ast.parse(script.read_bytes())
+    except (SyntaxError, ValueError):
+        return scale  # sphinx-gallery reports the error when it runs the example
+    statements = sum(isinstance(node, ast.stmt) for node in ast.walk(tree))
     return scale * max(1.0, statements / 40)
 
 
@@ -228,6 +252,7 @@ def _start(context, task: Example, conf: dict, folder: Path) -> _Child:
     # unless its child finishes and lists its outputs.
     task.checksum_file.unlink(missing_ok=True)
     task.manifest.unlink(missing_ok=True)
+    task.fingerprint_record.unlink(missing_ok=True)
     process = context.Process(target=_child_main, args=(task, conf, folder), name=task.name)
     process.start()
     return _Child(task, process, folder, time.monotonic())
@@ -468,17 +493,184 @@ def limit_threads(app: Sphinx, config) -> None:
             os.environ.setdefault(name, str(config.example_threads))
 
 
+@dataclass
+class Pending:
+    """An example whose outputs are not current here, with its fingerprint."""
+
+    example: Example
+    name: str  # gallery/file.py, as in the fingerprint
+    parts: dict
+    key: str
+    reason: str
+
+
+def cache_folder(app: Sphinx) -> Path:
+    """The execution cache's folder (``execution_cache``, relative to conf.py's folder)."""
+    return (Path(app.confdir) / app.config.execution_cache).resolve()
+
+
+def fingerprinted(app: Sphinx, example: Example) -> tuple[str, dict]:
+    conf = app.config.sphinx_gallery_conf
+    gallery = example.gallery_dir.relative_to(Path(app.srcdir).resolve()).as_posix()
+    parts = fingerprint.components(example, gallery, app.config, conf)
+    return parts["example"], parts
+
+
+def pending_examples(app: Sphinx) -> list[Pending]:
+    """The examples this build would run: not current here, and selected (``EXAMPLE=``)."""
+    conf = app.config.sphinx_gallery_conf
+    pending = []
+    for example in all_examples(app):
+        if not seam.is_run(example.source, conf):
+            continue
+        name, parts = fingerprinted(app, example)
+        reason = why_run(example, conf, parts)
+        if reason is not None:
+            pending.append(Pending(example, name, parts, fingerprint.key(parts), reason))
+    return pending
+
+
+def write_fingerprint_record(example: Example, parts: dict) -> None:
+    scratch = example.fingerprint_record.with_name(example.fingerprint_record.name + ".new")
+    scratch.write_text(json.dumps(parts, sort_keys=True), encoding="utf-8")
+    scratch.replace(example.fingerprint_record)
+
+
+def restore_from_cache(folder: Path, pending: list[Pending]) -> tuple[list[Pending], dict[str, str]]:
+    """Publish from the cache what it has; return the rest, and why each damaged entry was discarded."""
+    left, damaged = [], {}
+    for item in pending:
+        try:
+            entry = cache.lookup(folder, item.key, item.parts)
+        except cache.Damaged as error:
+            damaged[item.example.name] = str(error)
+            logger.info("%s: its entry in the execution cache is damaged (%s); it is discarded",
+                        item.example.name, error)
+            entry = None
+        if entry is None:
+            left.append(item)
+            continue
+        _remove_old_outputs(item.example)
+        cache.restore(entry, item.example.gallery_dir)
+        write_fingerprint_record(item.example, item.parts)
+        logger.verbose("%s: published from the execution cache (%s)", item.example.name, item.reason)
+    return left, damaged
+
+
+def _remove_old_outputs(example: Example) -> None:
+    """Delete the outputs the example's last run here listed (a restored entry may have fewer)."""
+    try:
+        listed = json.loads(example.manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for name in listed if isinstance(listed, list) else ():
+        if isinstance(name, str) and ".." not in Path(name).parts:
+            (example.gallery_dir / name).unlink(missing_ok=True)
+
+
+def store_results(folder: Path, ran: list[Pending], results: dict[str, tuple]) -> int:
+    """Record and cache the outputs of every example that passed; return how many were stored."""
+    stored = 0
+    for item in ran:
+        result = results.get(item.example.key)
+        if not result or not result[3].get("passing") or not item.example.manifest.is_file():
+            continue
+        write_fingerprint_record(item.example, item.parts)
+        names = [*json.loads(item.example.manifest.read_text(encoding="utf-8")),
+                 item.example.checksum_file.name, item.example.manifest.name]
+        try:
+            stored += cache.store(folder, item.key, item.parts, item.example.gallery_dir, names, result[2][0])
+        except OSError as error:
+            logger.warning("%s ran, but its outputs could not be stored in the execution cache %s: %s",
+                           item.example.name, folder, error)
+    return stored
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/3"`` -> (2, 3): the second of three shards."""
+    index, _, count = text.partition("/")
+    try:
+        i, n = int(index), int(count)
+    except ValueError:
+        i = n = 0
+    if not 1 <= i <= n:
+        raise ValueError(f"SHARD={text} is not a shard: write SHARD=i/N with 1 <= i <= N, e.g. SHARD=2/3")
+    return i, n
+
+
+def partition(costs: dict[str, float], shards: int) -> list[list[str]]:
+    """Split the examples over ``shards``: longest first, each onto the least-loaded shard.
+
+    The same costs give the same partition on every machine (ties are
+    broken by name, then by shard number).
+    """
+    loads = [0.0] * shards
+    parts: list[list[str]] = [[] for _ in range(shards)]
+    for name, cost in sorted(costs.items(), key=lambda item: (-item[1], item[0])):
+        lightest = min(range(shards), key=lambda j: (loads[j], j))
+        parts[lightest].append(name)
+        loads[lightest] += cost
+    return parts
+
+
 def run_pending_examples(app: Sphinx) -> None:
-    """Run every example that needs it, before sphinx-gallery's pass."""
+    """Publish what the cache has, then run every example that still needs it, before sphinx-gallery's pass.
+
+    ``example_shard`` ("i/N", ``make examples SHARD=i/N``) instead runs only
+    this shard's share of the examples that have no entry in the cache,
+    stores their entries and stops the build. ``execute = "never"``
+    (``EXECUTE=never``) runs nothing and fails naming every example that
+    would need running.
+    """
     global _time_limit
     conf = app.config.sphinx_gallery_conf
     _time_limit = app.config.example_time_limit
     _results.clear()
     if not conf.get("plot_gallery"):
         return
-    tasks = examples_to_run(app)
-    if not tasks:
+    if app.config.execute not in ("auto", "never", "prune") and not app.config.execute.startswith("plan:"):
+        logger.error("execute = %r (EXECUTE=%s) is not a way to execute: use EXECUTE=auto (run what the "
+                     "cache lacks, the default) or EXECUTE=never (run nothing)", app.config.execute, app.config.execute)
+        raise SystemExit(2)
+    folder = cache_folder(app)
+    if app.config.execute == "prune":
+        prune_cache(app, folder)
         return
+    if app.config.execute.startswith("plan:"):
+        write_plan(app, folder, app.config.execute.removeprefix("plan:"))
+        return
+    if app.config.example_shard:
+        run_shard(app, folder)
+        return
+    pending = pending_examples(app)
+    for item in pending:
+        logger.verbose("%s runs: %s", item.example.name, item.reason)
+    left, damaged = restore_from_cache(folder, pending)
+    if len(left) < len(pending):
+        logger.info("published %d example%s from the execution cache %s", len(pending) - len(left),
+                    "s" if len(pending) - len(left) != 1 else "", os.path.relpath(folder))
+    if not left:
+        return
+    if app.config.execute == "never":
+        lines = [f"EXECUTE=never: {len(left)} example{'s' if len(left) != 1 else ''} would have to run, "
+                 f"having no valid entry in the execution cache {folder}:"]
+        for item in left:
+            why = f"its entry was damaged: {damaged[item.example.name]}" if item.example.name in damaged \
+                else f"no entry for its fingerprint {item.key[:12]} ({item.reason})"
+            lines.append(f"  {os.path.relpath(item.example.source)}: {why}")
+        lines.append("Fill the cache first (make examples, or make examples SHARD=i/N on each machine), "
+                     "or build without EXECUTE=never.")
+        logger.error("\n".join(lines))
+        raise SystemExit(1)
+    recorded = cache.recorded_times(folder)
+    left.sort(key=lambda item: (cost_of(item.example, recorded, item.name), item.name), reverse=True)
+    _results.update(execute(app, [item.example for item in left]))
+    store_results(folder, left, _results)
+
+
+def execute(app: Sphinx, tasks: list[Example]) -> dict[str, tuple]:
+    """Run ``tasks`` in processes of their own (in this order), ``parallel_examples`` at a time."""
+    conf = app.config.sphinx_gallery_conf
     workers = max(1, min(app.config.parallel_examples, len(tasks)))
     start = time.perf_counter()
     preload(tuple(app.config.example_preload), tasks)
@@ -486,5 +678,91 @@ def run_pending_examples(app: Sphinx) -> None:
         "running %d example%s, each in a process of its own, %d at a time",
         len(tasks), "s" if len(tasks) > 1 else "", workers,
     )
-    _results.update(run_examples(tasks, conf, workers, _time_limit))
+    results = run_examples(tasks, conf, workers, _time_limit)
     logger.info("ran %d example%s in %.1f s", len(tasks), "s" if len(tasks) > 1 else "", time.perf_counter() - start)
+    return results
+
+
+def missing_from_cache(app: Sphinx, folder: Path) -> tuple[list[Pending], dict[str, str]]:
+    """Every example that is run in this build and has no valid entry in the cache; and every fingerprint."""
+    conf = app.config.sphinx_gallery_conf
+    missing, keys = [], {}
+    for example in all_examples(app):
+        if not seam.is_run(example.source, conf):
+            continue
+        name, parts = fingerprinted(app, example)
+        key = keys[name] = fingerprint.key(parts)
+        try:
+            if cache.lookup(folder, key, parts) is not None:
+                continue
+        except cache.Damaged as error:
+            logger.info("%s: its entry in the execution cache is damaged (%s); it runs again", example.name, error)
+        missing.append(Pending(example, name, parts, key, "no entry in the execution cache"))
+    return missing, keys
+
+
+def shares(folder: Path, missing: list[Pending], count: int) -> tuple[list[list[str]], dict[str, float]]:
+    """The partition of ``missing`` over ``count`` shards, by the run times the cache recorded (or guesses).
+
+    Only what every machine sees alike counts: the cache and the sources, not
+    a checkout's own record of its last run.
+    """
+    recorded = cache.recorded_times(folder)
+    costs = {item.name: recorded.get(item.name) or guess_cost(item.example.source) for item in missing}
+    return partition(costs, count), costs
+
+
+def write_plan(app: Sphinx, folder: Path, shards: str) -> None:
+    """Write every example's fingerprint and the partition of the missing ones (``make plan``), and stop."""
+    try:
+        count = parse_shard(f"1/{shards}")[1]
+    except ValueError as error:
+        logger.error("SHARDS=%s is not a number of shards: %s", shards, error)
+        raise SystemExit(2) from None
+    missing, keys = missing_from_cache(app, folder)
+    parts, costs = shares(folder, missing, count)
+    plan_dir = Path(app.outdir)
+    plan_dir.mkdir(parents=True, exist_ok=True)
+    # One line per example: the workflow's cache key is the hash of this file.
+    (plan_dir / "fingerprints.txt").write_text("".join(f"{keys[name]} {name}\n" for name in sorted(keys)),
+                                               encoding="utf-8")
+    plan = {"fingerprints": keys, "missing": sorted(costs), "shards": [
+        {"shard": f"{i}/{count}", "examples": share, "seconds": round(sum(costs[n] for n in share), 2)}
+        for i, share in enumerate(parts, 1)]}
+    (plan_dir / "plan.json").write_text(json.dumps(plan, indent=1), encoding="utf-8")
+    logger.info("%d of %d examples are missing from the execution cache %s", len(missing), len(keys), folder)
+    for share in plan["shards"]:
+        logger.info("  shard %s: %.1f s: %s", share["shard"], share["seconds"], ", ".join(share["examples"]) or "-")
+    raise SystemExit(0)
+
+
+def prune_cache(app: Sphinx, folder: Path) -> None:
+    """Remove the cache's entries that no current example uses (``make prune-cache``), and stop the build."""
+    keep = {fingerprint.key(fingerprinted(app, example)[1]) for example in all_examples(app)}
+    removed = cache.prune(folder, keep)
+    logger.info("execution cache %s: removed %d entr%s, kept %d", folder, len(removed),
+                "y" if len(removed) == 1 else "ies", len(keep & {p.name for p in folder.iterdir()}) if folder.is_dir() else 0)
+    raise SystemExit(0)
+
+
+def run_shard(app: Sphinx, folder: Path) -> None:
+    """Run this shard's share of the examples missing from the cache, store them, and stop the build."""
+    try:
+        index, count = parse_shard(app.config.example_shard)
+    except ValueError as error:
+        logger.error("%s", error)
+        raise SystemExit(2) from None
+    missing, _ = missing_from_cache(app, folder)
+    parts, costs = shares(folder, missing, count)
+    mine = set(parts[index - 1])
+    share = sorted((item for item in missing if item.name in mine),
+                   key=lambda item: (costs[item.name], item.name), reverse=True)
+    logger.info("shard %d/%d: %d of the %d examples missing from the execution cache %s: %s", index, count,
+                len(share), len(missing), folder, ", ".join(item.name for item in share) or "none")
+    results = execute(app, [item.example for item in share]) if share else {}
+    stored = store_results(folder, share, results)
+    failed = sum(1 for item in share if not (results.get(item.example.key) or (0, 0, 0, {}))[3].get("passing"))
+    logger.info("shard %d/%d: stored %d entr%s; %d example%s failed", index, count, stored,
+                "y" if stored == 1 else "ies", failed, "" if failed == 1 else "s")
+    # Nothing else is built: the pages come from one ordinary build that reads the cache.
+    raise SystemExit(1 if failed else 0)

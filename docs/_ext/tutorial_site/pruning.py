@@ -37,7 +37,7 @@ def prune_removed_examples(app: Sphinx) -> None:
         removed = {copy.stem for copy in gallery_dir.glob("*.py")} - sources
         for stem in sorted(removed):
             logger.info("removing the generated files of %s.py, whose source is gone", stem)
-            for suffix in (*seam.GENERATED_SUFFIXES, examples.MANIFEST_SUFFIX):
+            for suffix in (*seam.GENERATED_SUFFIXES, examples.MANIFEST_SUFFIX, examples.FINGERPRINT_SUFFIX):
                 (gallery_dir / f"{stem}{suffix}").unlink(missing_ok=True)
         if removed and not sources:
             # sphinx-gallery writes no execution-times page for a gallery left

@@ -26,6 +26,8 @@ example_preload = ["numpy", "matplotlib.pyplot"]
 parallel_examples = int(os.environ.get("EXAMPLE_WORKERS", os.cpu_count() or 1))
 example_time_limit = float(os.environ.get("EXAMPLE_TIME_LIMIT", "120"))
 example_requirements = "../requirements.txt"
+execution_cache = os.environ.get("EXECUTION_CACHE") or "../_build/execution-cache"
+execute = os.environ.get("EXECUTE") or "auto"
 
 sphinx_gallery_conf = {
     "examples_dirs": ["../examples_line", "../examples_curve"],

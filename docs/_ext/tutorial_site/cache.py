@@ -1,0 +1,170 @@
+"""The execution cache: each example's results, addressed by its fingerprint.
+
+An entry holds everything a build needs to publish an example without running
+it: the files its run generated (the page's reST, figures, thumbnail,
+notebook, ``.py`` copy, zip, checksum, recorded cost, list of outputs) and
+``entry.json``, which records the fingerprint's components, the run time and a
+SHA-256 of every file. The folder is ``execution_cache`` (conf.py; by default
+``_build/execution-cache``, ``EXECUTION_CACHE=DIR`` for another); any machine
+can fill it and any machine can read it, since nothing in an entry depends on
+the checkout's path.
+
+* **Verified on use.** An entry whose ``entry.json`` is unreadable, whose
+  fingerprint is not the one asked for, or one of whose files is missing or
+  differs from its checksum, is discarded: the example runs again (or, where
+  running is not allowed, the build fails naming it).
+* **Written atomically.** An entry is assembled in a temporary folder inside
+  the cache and renamed into place in one step. Two builds storing the same
+  entry at once both succeed: the second finds it there and drops its copy.
+* **Another Python or platform is a miss**: both are in the fingerprint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ENTRY_FILE = "entry.json"
+FORMAT = 1
+
+
+@dataclass
+class Entry:
+    folder: Path
+    meta: dict
+
+    @property
+    def run_time(self) -> float:
+        return float(self.meta.get("run_time", 0.0))
+
+    @property
+    def files(self) -> dict[str, str]:
+        return self.meta["files"]
+
+
+class Damaged(Exception):
+    """An entry that exists but cannot be trusted; its text says why."""
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _safe(relative: str) -> bool:
+    parts = Path(relative).parts
+    return bool(parts) and not Path(relative).is_absolute() and ".." not in parts
+
+
+def lookup(cache: Path, key: str, parts: dict) -> Entry | None:
+    """The verified entry ``key``, or None. A damaged entry is removed and :class:`Damaged` raised."""
+    folder = cache / key
+    if not folder.is_dir():
+        return None
+    try:
+        entry = Entry(folder, _verified(folder, parts))
+    except Damaged:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return entry
+
+
+def _verified(folder: Path, parts: dict) -> dict:
+    try:
+        meta = json.loads((folder / ENTRY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise Damaged(f"its {ENTRY_FILE} is unreadable ({error})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT or not isinstance(meta.get("files"), dict):
+        raise Damaged(f"its {ENTRY_FILE} is not an entry of this format")
+    if meta.get("fingerprint") != parts:
+        raise Damaged("it was stored under another fingerprint")
+    for name, digest in meta["files"].items():
+        path = folder / "files" / name
+        if not _safe(name) or not path.is_file():
+            raise Damaged(f"{name} is missing")
+        if _sha256(path) != digest:
+            raise Damaged(f"{name} does not match its checksum")
+    return meta
+
+
+def store(cache: Path, key: str, parts: dict, gallery_dir: Path, names: list[str], run_time: float) -> bool:
+    """Store the files ``names`` (relative to ``gallery_dir``) as entry ``key``; False if it was there."""
+    if (cache / key).is_dir():
+        return False
+    cache.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".incoming-", dir=cache))
+    try:
+        files = {}
+        for name in names:
+            source = gallery_dir / name
+            target = scratch / "files" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            files[name] = _sha256(target)
+        meta = {"format": FORMAT, "fingerprint": parts, "example": parts.get("example"),
+                "run_time": run_time, "stored": time.time(), "files": files}
+        (scratch / ENTRY_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
+        try:
+            os.rename(scratch, cache / key)  # atomic; fails if another build stored it first
+        except OSError:
+            if (cache / key).is_dir():
+                return False
+            raise
+        return True
+    finally:
+        if scratch.exists():
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def restore(entry: Entry, gallery_dir: Path) -> None:
+    """Copy an entry's files into ``gallery_dir``, each replacing its old version in one step."""
+    for name in entry.files:
+        target = gallery_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        scratch = target.with_name(target.name + ".restoring")
+        shutil.copyfile(entry.folder / "files" / name, scratch)
+        os.replace(scratch, target)
+
+
+def entries(cache: Path) -> list[Entry]:
+    """Every readable entry of the cache (not verified), in a fixed order."""
+    found = []
+    if not cache.is_dir():
+        return found
+    for folder in sorted(cache.iterdir()):
+        if folder.name.startswith("."):
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            meta = json.loads((folder / ENTRY_FILE).read_text(encoding="utf-8"))
+            if isinstance(meta, dict) and meta.get("format") == FORMAT:
+                found.append(Entry(folder, meta))
+    return found
+
+
+def recorded_times(cache: Path) -> dict[str, float]:
+    """{example (``gallery/name.py``): its most recently stored run time} from the cache's entries."""
+    newest: dict[str, tuple[float, str, float]] = {}
+    for entry in entries(cache):
+        example = entry.meta.get("example")
+        stamp = (float(entry.meta.get("stored", 0.0)), entry.folder.name, entry.run_time)
+        if isinstance(example, str) and stamp > newest.get(example, (-1.0, "", 0.0)):
+            newest[example] = stamp
+    return {example: stamp[2] for example, stamp in newest.items()}
+
+
+def prune(cache: Path, keep: set[str]) -> list[str]:
+    """Remove every entry not in ``keep`` (and half-written folders); return the removed keys."""
+    removed = []
+    if not cache.is_dir():
+        return removed
+    for folder in sorted(cache.iterdir()):
+        if folder.is_dir() and folder.name not in keep:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed

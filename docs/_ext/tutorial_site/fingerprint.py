@@ -1,0 +1,182 @@
+"""What an example's published outputs depend on, as one fingerprint per example.
+
+An example's page, figures, alt texts and notebook are made by its source, but
+also by the Python and the packages that ran it, by the settings that shape
+its outputs, and by this extension's own code that runs with it (the figure
+scraper, the notebook rewriting, the runner). :func:`components` gathers all
+of that for one example into a JSON-able dict; :func:`key` is its hash, the
+address of the example's results in the execution cache (:mod:`.cache`); and
+:func:`changes` says in words what differs between two fingerprints ("torch
+2.13.0 -> 2.14.0", "its source changed", "the figure scraper changed").
+
+Left out, because it must not matter: the checkout's path, timestamps, the
+machine's name, and settings that only select or schedule examples
+(``filename_pattern``, ``parallel_examples``, ``example_time_limit``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+#: This extension's modules whose code shapes an example's outputs, and what a reader calls them.
+OUTPUT_MODULES = {
+    "execution": "the example runner",
+    "failures": "the checks of a finished run",
+    "figures": "the figure scraper",
+    "notebooks": "the notebook rewriting",
+    "seam": "the sphinx-gallery seam",
+}
+
+#: sphinx-gallery's settings that reach an example's generated files.
+GALLERY_SETTINGS = (
+    "binder", "capture_repr", "compress_images", "copyfile_regex", "default_thumb_file", "doc_module",
+    "exclude_implicit_doc", "first_notebook_cell", "ignore_repr_types", "image_scrapers", "image_srcset",
+    "inspect_global_variables", "jupyterlite", "last_notebook_cell", "line_numbers", "matplotlib_animations",
+    "min_reported_time", "notebook_extensions", "notebook_images", "prefer_full_module", "promote_jupyter_magic",
+    "pypandoc", "reference_url", "remove_config_comments", "reset_argv", "reset_modules", "reset_modules_order",
+    "show_memory", "show_signature", "thumbnail_size",
+)
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@functools.cache
+def installed_packages() -> dict[str, str]:
+    """{name: version} of every distribution this Python can import from (first on the path wins)."""
+    found: dict[str, str] = {}
+    for dist in importlib.metadata.distributions():
+        name = dist.metadata["Name"]
+        if name:
+            found.setdefault(canonicalize_name(name), dist.version)
+    return dict(sorted(found.items()))
+
+
+def interpreter() -> dict[str, str]:
+    return {
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "platform": f"{sys.platform} {platform.machine()}",
+    }
+
+
+def stable(value):
+    """``value`` as JSON that is the same in every process: callables by name, objects by type."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): stable(v) for k, v in sorted(value.items(), key=lambda item: str(item[0]))}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [stable(v) for v in value]
+        return sorted(items, key=json.dumps) if isinstance(value, (set, frozenset)) else items
+    if callable(value):
+        return f"{getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', type(value).__qualname__)}"
+    text = repr(value)
+    return type(value).__qualname__ if " at 0x" in text else text
+
+
+def _module_file(dotted: str) -> tuple[str, Path] | None:
+    """The module that ``dotted`` (``module.function`` or ``module``) names, and its source file."""
+    import importlib.util
+
+    names = dotted.split(".")
+    for end in range(len(names), 0, -1):
+        module = ".".join(names[:end])
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.origin and Path(spec.origin).is_file():
+            return module, Path(spec.origin)
+    return None
+
+
+def code_hashes(gallery_conf: dict) -> dict[str, str]:
+    """Hashes of the code that shapes outputs: this extension's modules, and each image scraper's module."""
+    package = __name__.rsplit(".", 1)[0]
+    here = Path(__file__).parent
+    hashes = {f"{package}.{name}": file_hash(here / f"{name}.py") for name in OUTPUT_MODULES}
+    for scraper in gallery_conf.get("image_scrapers", ()):
+        dotted = scraper if isinstance(scraper, str) else getattr(scraper, "__module__", "") or ""
+        found = _module_file(dotted) if dotted and not dotted.startswith(package + ".") else None
+        if found is not None:
+            hashes[found[0]] = file_hash(found[1])
+    return dict(sorted(hashes.items()))
+
+
+def settings(config, gallery_conf: dict) -> dict:
+    """The settings of conf.py that reach an example's outputs."""
+    values = {f"sphinx_gallery_conf[{name!r}]": stable(gallery_conf.get(name)) for name in GALLERY_SETTINGS}
+    values["example_threads"] = config.example_threads
+    values["example_preload"] = list(config.example_preload)
+    # The thread counts the libraries start with (example_threads, or the environment's own).
+    from .execution import THREAD_VARIABLES
+
+    values["thread variables"] = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    return values
+
+
+def components(example, gallery_name: str, config, gallery_conf: dict) -> dict:
+    """Everything that determines ``example``'s outputs, by kind."""
+    return {
+        "example": f"{gallery_name}/{example.name}",
+        "source": file_hash(example.source),
+        "packages": installed_packages(),
+        **interpreter(),
+        "settings": settings(config, gallery_conf),
+        "code": code_hashes(gallery_conf),
+    }
+
+
+def key(parts: dict) -> str:
+    """The fingerprint: a hash of the components."""
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _code_name(module: str) -> str:
+    short = module.rsplit(".", 1)[-1]
+    if module.startswith(__name__.rsplit(".", 1)[0] + ".") and short in OUTPUT_MODULES:
+        return OUTPUT_MODULES[short]
+    return f"the module {module}"
+
+
+def changes(old: dict, new: dict) -> list[str]:
+    """What differs from ``old`` to ``new``, in words, most specific first."""
+    said = []
+    if old.get("source") != new.get("source"):
+        said.append("its source changed")
+    old_pkgs, new_pkgs = old.get("packages", {}), new.get("packages", {})
+    for name in sorted(set(old_pkgs) | set(new_pkgs)):
+        before, after = old_pkgs.get(name), new_pkgs.get(name)
+        if before == after:
+            continue
+        if before is None:
+            said.append(f"{name} {after} was installed")
+        elif after is None:
+            said.append(f"{name} {before} was removed")
+        else:
+            said.append(f"{name} {before} -> {after}")
+    for part in ("python", "platform"):
+        if old.get(part) != new.get(part):
+            said.append(f"{part} {old.get(part)} -> {new.get(part)}")
+    old_settings, new_settings = old.get("settings", {}), new.get("settings", {})
+    for name in sorted(set(old_settings) | set(new_settings)):
+        if old_settings.get(name) != new_settings.get(name):
+            said.append(f"the setting {name} changed")
+    old_code, new_code = old.get("code", {}), new.get("code", {})
+    for name in sorted(set(old_code) | set(new_code)):
+        if old_code.get(name) != new_code.get(name):
+            said.append(f"{_code_name(name)} changed")
+    if old.get("example") != new.get("example"):
+        said.append(f"it moved from {old.get('example')} to {new.get('example')}")
+    return said

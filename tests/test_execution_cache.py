@@ -1,0 +1,207 @@
+"""Execute once, anywhere: outputs keyed by everything that makes them, shared between machines.
+
+On the fixture site (two numpy examples): shards in separate copies of the
+project fill one cache, and a build from that cache alone runs nothing and is
+the clean build; a changed package, example, setting or scraper re-runs
+exactly what it must and says why; a damaged entry is found; an entry made
+under another Python is not used; two builds filling one cache at once leave
+only valid entries. On the real site: a cache-only build of both languages
+from the session build's cache is that build.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import (LANGUAGES, ROOT, build_env, build_site, copy_fixture_site, copy_project, execution_cache,
+                     fingerprint_differences, no_network, site_fingerprint)
+from tutorial_site import cache
+
+EXAMPLES = {"auto_examples/line/fit_line.py", "auto_examples/curve/fit_curve.py"}
+
+
+def fill_cache(project: Path, shard: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``make examples SHARD=shard`` in ``project``: its share of the examples, into its cache; nothing built."""
+    command = [*no_network(), sys.executable,
+               str(ROOT / "tools" / "sphinx_build.py"), "-b", "dummy", str(project / "docs"),
+               str(project / "_build" / "examples"), "-d", str(project / "_build" / "doctrees-examples"),
+               "-D", f"example_shard={shard}"]
+    return subprocess.run(command, capture_output=True, text=True, env=build_env(**(env or {})), cwd=project,
+                          timeout=600)
+
+
+def log_of(result: subprocess.CompletedProcess) -> str:
+    return result.stdout + result.stderr
+
+
+def entry_of(folder: Path, example: str) -> Path:
+    (found,) = [entry.folder for entry in cache.entries(folder) if entry.meta["example"] == example]
+    return found
+
+
+def test_three_shards_on_three_machines_then_a_cache_only_build_is_the_clean_build(fixture_site, tmp_path):
+    gathered = tmp_path / "gathered cache"
+    ran = []
+    for i in (1, 2, 3):
+        machine = copy_fixture_site(tmp_path / f"machine {i}" / ("deeper/" * i) / "checkout")
+        result = fill_cache(machine, f"{i}/3")
+        log = log_of(result)
+        assert result.returncode == 0, log[-4000:]
+        assert f"shard {i}/3:" in log
+        assert not (machine / "_build" / "html").exists()  # a shard builds no page
+        entries = cache.entries(machine / "_build" / "execution-cache")
+        ran += [entry.meta["example"] for entry in entries]
+        if entries:
+            shutil.copytree(machine / "_build" / "execution-cache", gathered, dirs_exist_ok=True)
+    assert sorted(ran) == sorted(EXAMPLES)  # every example in exactly one shard
+
+    publisher = copy_fixture_site(tmp_path / "publisher")
+    result = build_site(publisher, env={"EXECUTE": "never", "EXECUTION_CACHE": str(gathered)})
+    log = log_of(result)
+    assert result.returncode == 0, log[-4000:]
+    assert "published 2 examples from the execution cache" in log
+    assert "running" not in log
+    assert not fingerprint_differences(site_fingerprint(publisher), site_fingerprint(fixture_site.project))
+
+
+def test_nothing_in_the_cache_and_execute_never_fails_naming_every_example(tmp_path):
+    project = copy_fixture_site(tmp_path / "project")
+    result = build_site(project, env={"EXECUTE": "never"})
+    log = log_of(result)
+    assert result.returncode != 0
+    assert "EXECUTE=never: 2 examples would have to run" in log
+    assert "examples_line/fit_line.py: no entry for its fingerprint" in log
+    assert "examples_curve/fit_curve.py: no entry for its fingerprint" in log
+    assert "Exception occurred" not in log and not (project / "_build" / "html" / "index.html").exists()
+
+
+def fake_distribution(folder: Path, version: str) -> Path:
+    """A folder that makes an installed distribution ``fakepkg`` appear, at ``version``."""
+    shutil.rmtree(folder, ignore_errors=True)
+    info = folder / f"fakepkg-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: fakepkg\nVersion: {version}\n")
+    return folder
+
+
+def rebuild(project: Path, env: dict | None = None) -> str:
+    result = build_site(project, "-v", env=env)
+    log = log_of(result)
+    assert result.returncode == 0, log[-4000:]
+    return log
+
+
+def test_what_changed_reruns_exactly_what_it_must_and_the_build_says_why(built_fixture, tmp_path):
+    extra = tmp_path / "extra"
+    env = {"PYTHONPATH": str(fake_distribution(extra, "1.0"))}
+    log = rebuild(built_fixture, env)
+    assert "running 2 examples" in log
+    assert "fit_line.py runs: fakepkg 1.0 was installed" in log
+    fake_distribution(extra, "2.0")
+    log = rebuild(built_fixture, env)
+    assert "running 2 examples" in log and "fit_curve.py runs: fakepkg 1.0 -> 2.0" in log
+
+    assert "running" not in rebuild(built_fixture, env)  # nothing changed, nothing runs
+
+    with (built_fixture / "examples_line" / "fit_line.py").open("a", encoding="utf-8") as f:
+        f.write("\n# changed\n")
+    log = rebuild(built_fixture, env)
+    assert "running 1 example," in log and "fit_line.py runs: its source changed" in log
+    assert "fit_curve.py runs" not in log
+
+    conf = built_fixture / "docs" / "conf.py"
+    conf.write_text(conf.read_text(encoding="utf-8")
+                    + '\nsphinx_gallery_conf["first_notebook_cell"] = "# first cell"\n', encoding="utf-8")
+    log = rebuild(built_fixture, env)
+    assert "running 2 examples" in log
+    assert "fit_line.py runs: the setting sphinx_gallery_conf['first_notebook_cell'] changed" in log
+
+    scraper = extra / "fixture_scraper.py"
+    scraper.write_text("from tutorial_site.figures import scraper  # noqa: F401\n", encoding="utf-8")
+    conf.write_text(conf.read_text(encoding="utf-8")
+                    + '\nsphinx_gallery_conf["image_scrapers"] = ["fixture_scraper.scraper"]\n', encoding="utf-8")
+    log = rebuild(built_fixture, env)
+    assert "running 2 examples" in log
+    scraper.write_text(scraper.read_text(encoding="utf-8") + "# the scraper changed\n", encoding="utf-8")
+    log = rebuild(built_fixture, env)
+    assert "running 2 examples" in log and "fit_line.py runs: the module fixture_scraper changed" in log
+
+
+def test_a_damaged_entry_is_named_without_running_and_run_again_with_running(fixture_site, tmp_path):
+    for damage in ("truncated figure", "edited page"):
+        folder = tmp_path / damage / "cache"
+        shutil.copytree(fixture_site.project / "_build" / "execution-cache", folder)
+        entry = entry_of(folder, "auto_examples/line/fit_line.py")
+        if damage == "truncated figure":
+            figure = entry / "files" / "images" / "sphx_glr_fit_line_001.png"
+            figure.write_bytes(figure.read_bytes()[:100])
+            reason = "images/sphx_glr_fit_line_001.png does not match its checksum"
+        else:
+            page = entry / "files" / "fit_line.rst"
+            page.write_text(page.read_text(encoding="utf-8").replace("loss", "LOSS"), encoding="utf-8")
+            reason = "fit_line.rst does not match its checksum"
+        project = copy_fixture_site(tmp_path / damage / "project")
+        result = build_site(project, env={"EXECUTE": "never", "EXECUTION_CACHE": str(folder)})
+        log = log_of(result)
+        assert result.returncode != 0
+        assert f"examples_line/fit_line.py: its entry was damaged: {reason}" in log, log[-3000:]
+        assert "fit_curve.py:" not in log.split("EXECUTE=never", 1)[1]  # its entry was sound
+
+        result = build_site(project, env={"EXECUTION_CACHE": str(folder)})
+        log = log_of(result)
+        assert result.returncode == 0, log[-4000:]
+        # fit_curve.py was published from its sound entry by the failed build; fit_line.py runs.
+        assert "running 1 example," in log
+        assert not fingerprint_differences(site_fingerprint(project), site_fingerprint(fixture_site.project))
+
+
+def test_an_entry_made_under_another_python_is_not_used(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "sitecustomize.py").write_text(
+        "import platform\nplatform.python_version = lambda: '3.99.0'\n", encoding="utf-8")
+    folder = tmp_path / "cache"
+    other = copy_fixture_site(tmp_path / "other machine")
+    result = fill_cache(other, "1/1", env={"PYTHONPATH": str(elsewhere), "EXECUTION_CACHE": str(folder)})
+    assert result.returncode == 0, log_of(result)[-3000:]
+    assert {entry.meta["fingerprint"]["python"] for entry in cache.entries(folder)} == {"CPython 3.99.0"}
+
+    here = copy_fixture_site(tmp_path / "here")
+    log = log_of(build_site(here, env={"EXECUTE": "never", "EXECUTION_CACHE": str(folder)}))
+    assert "EXECUTE=never: 2 examples would have to run" in log
+
+
+def test_two_builds_filling_one_cache_at_once_leave_only_valid_entries(tmp_path):
+    folder = tmp_path / "shared cache"
+    projects = [copy_fixture_site(tmp_path / name) for name in ("one", "two")]
+    env = build_env(EXECUTION_CACHE=str(folder))
+    builds = [subprocess.Popen([*no_network(), sys.executable, str(ROOT / "tools" / "sphinx_build.py"),
+                                "-M", "html", str(p / "docs"), str(p / "_build"), "-W", "--keep-going"],
+                               cwd=p, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+              for p in projects]
+    for build in builds:
+        out, _ = build.communicate(timeout=600)
+        assert build.returncode == 0, out[-3000:]
+    names = sorted(p.name for p in folder.iterdir())
+    assert not [name for name in names if name.startswith(".")]  # no half-written entry left
+    entries = cache.entries(folder)
+    assert sorted(entry.meta["example"] for entry in entries) == sorted(EXAMPLES)
+    for entry in entries:
+        assert cache.lookup(folder, entry.folder.name, entry.meta["fingerprint"]) is not None
+
+
+def test_the_real_site_built_from_its_cache_alone_is_the_same_site_in_every_language(site, tmp_path):
+    project = copy_project(tmp_path / "publisher")
+    result = build_site(project, env={"EXECUTE": "never",
+                                      "EXECUTION_CACHE": str(execution_cache(site))},
+                        languages=LANGUAGES)
+    log = log_of(result)
+    assert result.returncode == 0, log[-4000:]
+    assert "published 11 examples from the execution cache" in log and "running" not in log
+    assert not fingerprint_differences(site_fingerprint(project), site_fingerprint(site.project))
+    records = sorted((project / "docs" / "auto_examples").glob("*/*.fingerprint.json"))
+    assert len(records) == 11 and all(json.loads(r.read_text())["packages"]["torch"] for r in records)

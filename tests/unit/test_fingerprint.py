@@ -1,0 +1,59 @@
+"""Unit tests of tutorial_site.fingerprint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+from tutorial_site import fingerprint
+from tutorial_site.examples import Example
+
+
+def parts_of(tmp_path: Path, source: str = "print(1)\n", **conf) -> dict:
+    script = tmp_path / "examples" / "one.py"
+    script.parent.mkdir(exist_ok=True)
+    script.write_text(source)
+    config = SimpleNamespace(example_threads=1, example_preload=["numpy"])
+    gallery_conf = {"first_notebook_cell": "%matplotlib inline", "image_scrapers": ("matplotlib",), **conf}
+    return fingerprint.components(Example(script, tmp_path / "gen"), "auto_examples/x", config, gallery_conf)
+
+
+def test_the_fingerprint_covers_source_packages_python_platform_settings_and_code(tmp_path):
+    parts = parts_of(tmp_path)
+    assert parts["example"] == "auto_examples/x/one.py"
+    assert parts["packages"]["sphinx-gallery"] and parts["packages"]["numpy"]
+    assert parts["python"].split()[0] in {"CPython", "PyPy"} and parts["platform"]
+    assert parts["settings"]["sphinx_gallery_conf['first_notebook_cell']"] == "%matplotlib inline"
+    assert set(parts["code"]) >= {"tutorial_site.figures", "tutorial_site.notebooks", "tutorial_site.execution"}
+    assert str(tmp_path) not in str(parts)  # nothing of the checkout's path
+
+
+def test_the_same_inputs_give_the_same_key_and_any_change_another(tmp_path):
+    base = parts_of(tmp_path)
+    assert fingerprint.key(base) == fingerprint.key(parts_of(tmp_path))
+    assert fingerprint.key(base) != fingerprint.key(parts_of(tmp_path, "print(2)\n"))
+    assert fingerprint.key(base) != fingerprint.key(parts_of(tmp_path, first_notebook_cell="# other"))
+
+
+def test_what_changed_is_said_in_words(tmp_path):
+    old = parts_of(tmp_path)
+    new = {**old, "packages": {**old["packages"], "torch": "9.0"}, "python": "CPython 3.99.0",
+           "code": {**old["code"], "tutorial_site.figures": "0" * 64, "my_scraper": "1" * 64}}
+    del new["packages"]["numpy"]
+    said = fingerprint.changes(old, new)
+    torch_before = old["packages"].get("torch")
+    assert (f"torch {torch_before} -> 9.0" if torch_before else "torch 9.0 was installed") in said
+    assert f"numpy {old['packages']['numpy']} was removed" in said
+    assert f"python {old['python']} -> CPython 3.99.0" in said
+    assert "the figure scraper changed" in said and "the module my_scraper changed" in said
+    assert fingerprint.changes(old, parts_of(tmp_path, "print(2)\n")) == ["its source changed"]
+    assert fingerprint.changes(old, old) == []
+
+
+def test_stable_names_callables_and_hides_addresses():
+    class Thing:
+        pass
+
+    assert fingerprint.stable({"b": (1, 2), "a": len}) == {"a": "builtins.len", "b": [1, 2]}
+    assert fingerprint.stable(Thing()) == "test_stable_names_callables_and_hides_addresses.<locals>.Thing"
+    assert fingerprint.stable({3, 1, 2}) == [1, 2, 3]
