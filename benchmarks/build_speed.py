@@ -11,7 +11,16 @@ In each round, on a fresh copy of the project, it times:
 3. no-op: ``make html`` again, nothing changed;
 4. one example: ``make html`` after editing one example (a comment appended),
    against that example's own run time as a script in a fresh process;
-5. the peak memory (largest resident set of any process) of the clean build.
+5. the peak memory (largest resident set of any process) of the clean build;
+6. cache-only: ``make html EXECUTE=never`` (every language) in another fresh
+   copy, from the clean build's execution cache: no example runs.
+
+Once, after the rounds, a simulated gallery of ``--gallery`` (200) synthetic
+examples whose run times are drawn from the real examples' recorded times:
+its partition over 4, 8 and 16 shards (``make examples SHARD=i/N``: the
+longest shard against the ideal, total / N, target <= 1.10), and the
+cache-only build of such a gallery (generated into a copy of the fixture
+site, its cache filled first, untimed).
 
 Every figure is the median of ``--rounds`` rounds (3 by default). The table is
 printed and written, with the raw times, machine and versions, to
@@ -100,7 +109,13 @@ def fresh_copy(parent: Path) -> Path:
     return project
 
 
-def one_round(examples: list[Path], edited: str, scratch: Path, env: dict) -> dict:
+def recorded_times(folder: Path) -> dict[str, float]:
+    from tutorial_site.cache import recorded_times as read
+
+    return read(folder)
+
+
+def one_round(examples: list[Path], edited: str, scratch: Path, env: dict, recorded: dict) -> dict:
     make_html = ["make", "-s", "html", f"VIRTUAL_ENV={sys.prefix}"]
     floor = measure([sys.executable, "-c", FLOOR, *map(str, examples)], scratch, env)
     english_only = fresh_copy(scratch)
@@ -108,6 +123,11 @@ def one_round(examples: list[Path], edited: str, scratch: Path, env: dict) -> di
     shutil.rmtree(english_only)
     project = fresh_copy(scratch)
     clean = measure(make_html, project, env)
+    publisher = fresh_copy(scratch)
+    cache_only = measure([*make_html, "EXECUTE=never", f"EXECUTION_CACHE={project / '_build' / 'execution-cache'}"],
+                         publisher, env)
+    shutil.rmtree(publisher)
+    recorded.update(recorded_times(project / "_build" / "execution-cache"))
     noop = measure(make_html, project, env)
     script = next(project.glob(f"examples_*/{edited}"))
     with script.open("a", encoding="utf-8") as f:
@@ -117,7 +137,7 @@ def one_round(examples: list[Path], edited: str, scratch: Path, env: dict) -> di
     shutil.rmtree(project)
     return {
         "floor_s": floor["wall"], "clean_s": clean["wall"], "clean_english_s": clean_english["wall"],
-        "noop_s": noop["wall"],
+        "noop_s": noop["wall"], "cache_only_s": cache_only["wall"],
         "one_example_s": one["wall"], "example_alone_s": own["wall"],
         "clean_peak_mib": clean["peak_mib"],
     }
@@ -128,6 +148,7 @@ ROWS = [
     ("clean_s", "clean make html", "s"),
     ("clean_english_s", "clean make html, English only", "s"),
     ("noop_s", "no-op make html", "s"),
+    ("cache_only_s", "make html EXECUTE=never, full cache", "s"),
     ("one_example_s", "make html after editing one example", "s"),
     ("example_alone_s", "that example alone, as a script", "s"),
     ("clean_peak_mib", "peak memory of the clean build", "MiB"),
@@ -153,7 +174,77 @@ def report(result: dict, previous: dict | None) -> str:
         f"one example / example alone        {ratios['one_example_over_alone']:.2f}x",
         f"(medians of {result['rounds']} rounds; edited example: {result['edited_example']})",
     ]
+    gallery = result.get("simulated_gallery")
+    if gallery:
+        lines += ["", f"simulated gallery: {gallery['examples']} examples, {gallery['total_s']:.0f} s of runs "
+                  "drawn from the recorded times"]
+        for shards, row in gallery["partitions"].items():
+            lines.append(f"  {shards:>2} shards: longest {row['longest_s']:.1f} s, ideal {row['ideal_s']:.1f} s, "
+                         f"{row['ratio']:.3f}x  (target <= 1.10)")
+        lines.append(f"  cache-only make html of that gallery: {gallery['cache_only_s']:.2f} s "
+                     f"(its cache filled in {gallery['fill_s']:.1f} s, untimed by the rounds)")
     return "\n".join(lines)
+
+
+SYNTHETIC = '''"""
+Synthetic example {n}
+=====================
+
+One of the benchmark's simulated gallery: it fits nothing, prints a few losses and draws them.
+"""
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+losses = list(np.geomspace(100.0, 1.0, 20) * (1 + {n} / 1000))
+for step in (0, 10, 19):
+    print(f"step {{step:2d}}  loss {{losses[step]:.4f}}")
+
+# %%
+fig, ax = plt.subplots(figsize=(4, 3))
+ax.plot(losses, label="loss")
+ax.set(title="Synthetic example {n}", xlabel="step", ylabel="loss", yscale="log")
+'''
+
+
+def simulated_gallery(size: int, recorded: dict, scratch: Path, env: dict) -> dict:
+    """Partition ``size`` examples with drawn run times over 4, 8, 16 shards; time a cache-only build of such a gallery."""
+    import random
+    import time
+
+    from tutorial_site.execution import partition
+
+    times = sorted(recorded.values()) or [1.0]
+    rng = random.Random(2026)
+    costs = {f"auto_examples/synthetic/example_{i:03}.py": rng.choice(times) for i in range(size)}
+    total = sum(costs.values())
+    partitions = {}
+    for shards in (4, 8, 16):
+        longest = max(sum(costs[name] for name in part) for part in partition(costs, shards))
+        partitions[str(shards)] = {"longest_s": longest, "ideal_s": total / shards,
+                                   "ratio": longest / (total / shards)}
+
+    def gallery_copy(name: str) -> Path:
+        project = scratch / name
+        shutil.copytree(ROOT / "tests" / "fixture_site", project, ignore=shutil.ignore_patterns(*GENERATED))
+        shutil.copy2(ROOT / "requirements.txt", project / "requirements.txt")
+        for n in range(size):
+            folder = project / ("examples_line" if n % 2 else "examples_curve")
+            (folder / f"synthetic_{n:03}.py").write_text(SYNTHETIC.format(n=n), encoding="utf-8")
+        return project
+
+    filler = gallery_copy("gallery-filler")
+    sphinx = [sys.executable, str(ROOT / "tools" / "sphinx_build.py")]
+    start = time.perf_counter()
+    subprocess.run([*sphinx, "-b", "dummy", "docs", "_build/examples", "-d", "_build/doctrees-examples",
+                    "-D", "example_shard=1/1"], cwd=filler, env=env, check=True, capture_output=True)
+    fill = time.perf_counter() - start
+    publisher = gallery_copy("gallery-publisher")
+    built = measure([*sphinx, "-M", "html", "docs", "_build", "-W", "--keep-going"], publisher,
+                    {**env, "EXECUTE": "never", "EXECUTION_CACHE": str(filler / "_build" / "execution-cache")})
+    return {"examples": size, "total_s": total, "partitions": partitions, "fill_s": fill,
+            "cache_only_s": built["wall"]}
 
 
 def versions() -> dict:
@@ -176,17 +267,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds to take the median of")
     parser.add_argument("--example", default="dynamic_net.py", help="the example to edit")
+    parser.add_argument("--gallery", type=int, default=200, help="examples in the simulated gallery (0: none)")
     args = parser.parse_args()
 
     examples = examples_in_order()
     env = dict(os.environ, MPLBACKEND="Agg")
     env.pop("VIRTUAL_ENV", None)  # the Makefile gets it explicitly
     rounds = []
+    recorded: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="build-speed-") as scratch:
         for n in range(args.rounds):
-            rounds.append(one_round(examples, args.example, Path(scratch), env))
+            rounds.append(one_round(examples, args.example, Path(scratch), env, recorded))
             print(f"round {n + 1}/{args.rounds}: "
                   + ", ".join(f"{k} {v:.2f}" for k, v in rounds[-1].items()), flush=True)
+        gallery = simulated_gallery(args.gallery, recorded, Path(scratch), env) if args.gallery else None
 
     medians = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
     result = {
@@ -205,6 +299,7 @@ def main() -> None:
             "one_example_minus_alone_s": medians["one_example_s"] - medians["example_alone_s"],
         },
         "raw": rounds,
+        "simulated_gallery": gallery,
     }
 
     latest = publish("build_speed", result, report)

@@ -195,6 +195,7 @@ def test_two_builds_filling_one_cache_at_once_leave_only_valid_entries(tmp_path)
 
 
 def test_the_real_site_built_from_its_cache_alone_is_the_same_site_in_every_language(site, tmp_path):
+    (tmp_path / "publisher").mkdir()
     project = copy_project(tmp_path / "publisher")
     result = build_site(project, env={"EXECUTE": "never",
                                       "EXECUTION_CACHE": str(execution_cache(site))},
