@@ -30,13 +30,13 @@ def test_the_note_says_unfinished_until_the_build_ends_and_then_how(tmp_path):
     build.start(app)
     assert json.loads(note.read_text()) == {"state": "unfinished"}
     build.finish(app, None)
-    assert json.loads(note.read_text()) == {"state": "clean"}
+    assert json.loads(note.read_text()) == {"state": "clean", "extension": health.extension_code()}
 
     again = health.BuildHealth(app)
     again.start(app)
-    assert again.previous == {"state": "clean"}
+    assert again.previous["state"] == "clean"
     again.finish(app, RuntimeError("interrupted"))
-    assert json.loads(note.read_text()) == {"state": "problems"}
+    assert json.loads(note.read_text())["state"] == "problems"
 
 
 def test_after_a_build_with_problems_every_page_is_read_again(tmp_path):
@@ -49,3 +49,14 @@ def test_after_a_build_with_problems_every_page_is_read_again(tmp_path):
     assert build.outdated(app, env, set(), set(), set()) == ["index", "tutorial"]
     fresh = SimpleNamespace(all_docs={}, found_docs={"index"})
     assert build.outdated(app, fresh, set(), set(), set()) == []  # read in full anyway
+
+
+def test_after_a_change_to_the_extension_every_page_is_read_again(tmp_path, monkeypatch):
+    app = app_for(tmp_path)
+    build = health.BuildHealth(app)
+    env = SimpleNamespace(all_docs={"index": 1, "tutorial": 1}, found_docs={"index", "tutorial"})
+    monkeypatch.setattr(health, "missing_outputs", lambda app, env: [])
+    build.previous = {"state": "clean", "extension": health.extension_code()}
+    assert build.outdated(app, env, set(), set(), set()) == []
+    build.previous = {"state": "clean", "extension": "another"}
+    assert build.outdated(app, env, set(), set(), set()) == ["index", "tutorial"]

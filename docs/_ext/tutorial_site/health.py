@@ -23,6 +23,7 @@ problem also never prunes output (see :mod:`.pruning`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging as std_logging
 from pathlib import Path
@@ -80,6 +81,10 @@ class BuildHealth:
             reason = "the last build did not finish"
         elif state == "problems":
             reason = "the last build had warnings or errors"
+        elif self.previous.get("extension") != extension_code():
+            # Its directives shape every page (the tutorial's cut output, thumbnails,
+            # figures), but Sphinx re-reads a page only when the page or conf.py changes.
+            reason = "the site's extension changed"
         else:
             missing = missing_outputs(app, env)
             if not missing:
@@ -97,7 +102,16 @@ class BuildHealth:
         std_logging.getLogger(logging.NAMESPACE).removeHandler(self.counter)
         clean = exception is None and not problems_seen(app)
         state = "clean" if clean else "problems"
-        self.note_path(app).write_text(json.dumps({"state": state}), encoding="utf-8")
+        note = {"state": state, "extension": extension_code()}
+        self.note_path(app).write_text(json.dumps(note), encoding="utf-8")
+
+
+def extension_code() -> str:
+    """A hash of this extension's source (every module of the package)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def problems_seen(app: Sphinx) -> bool:
