@@ -37,8 +37,10 @@ LANGUAGES ?= $(notdir $(wildcard $(SOURCEDIR)/locales/*))
 ifdef EXECUTION_CACHE
 export EXECUTION_CACHE := $(abspath $(EXECUTION_CACHE))
 endif
-# make examples SHARD=i/N: the i-th of N shares of the examples the cache lacks.
+# make examples SHARD=i/N: the i-th of N shares of the examples the cache lacks
+# (PLAN=_build/plan/plan.json: the shares that make plan wrote, on another machine).
 SHARD ?= 1/1
+PLAN ?=
 
 .PHONY: help Makefile venv html examples plan prune-cache html-noplot livehtml translations inventories test test-fast chromium axe-core bench bench-tests clean
 
@@ -72,7 +74,7 @@ endef
 # SHARD=1/N ... N/N, gather their caches into one, then make html EXECUTE=never.
 examples: venv ## run the examples the execution cache lacks and store them (SHARD=i/N: only the i-th share)
 	$(SPHINXBUILD) -b dummy "$(SOURCEDIR)" "$(BUILDDIR)/examples" -d "$(BUILDDIR)/doctrees-examples" \
-	  -D example_shard=$(SHARD) $(SPHINXOPTS)
+	  -D example_shard=$(SHARD) $(if $(PLAN),-D example_plan="$(abspath $(PLAN))") $(SPHINXOPTS)
 
 # For the workflow's plan job: every example's fingerprint ($(BUILDDIR)/plan/fingerprints.txt,
 # whose hash keys the cache) and the partition of the missing ones over SHARDS ($(BUILDDIR)/plan/plan.json).

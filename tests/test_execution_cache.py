@@ -24,12 +24,19 @@ from tutorial_site import cache
 EXAMPLES = {"auto_examples/line/fit_line.py", "auto_examples/curve/fit_curve.py"}
 
 
-def fill_cache(project: Path, shard: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """``make examples SHARD=shard`` in ``project``: its share of the examples, into its cache; nothing built."""
+def fill_cache(project: Path, shard: str, env: dict | None = None, plan: Path | None = None,
+               execute: str = "auto") -> subprocess.CompletedProcess:
+    """``make examples SHARD=shard [PLAN=plan]`` in ``project``: its share, into its cache; nothing built.
+
+    With ``execute="plan:N"``, ``make plan SHARDS=N`` instead (into ``_build/plan``).
+    """
+    outdir = project / "_build" / ("plan" if execute.startswith("plan:") else "examples")
     command = [*no_network(), sys.executable,
                str(ROOT / "tools" / "sphinx_build.py"), "-b", "dummy", str(project / "docs"),
-               str(project / "_build" / "examples"), "-d", str(project / "_build" / "doctrees-examples"),
-               "-D", f"example_shard={shard}"]
+               str(outdir), "-d", str(project / "_build" / "doctrees-examples"),
+               "-D", f"example_shard={shard}", "-D", f"execute={execute}"]
+    if plan is not None:
+        command += ["-D", f"example_plan={plan}"]
     return subprocess.run(command, capture_output=True, text=True, env=build_env(**(env or {})), cwd=project,
                           timeout=600)
 
@@ -45,13 +52,21 @@ def entry_of(folder: Path, example: str) -> Path:
 
 def test_three_shards_on_three_machines_then_a_cache_only_build_is_the_clean_build(fixture_site, tmp_path):
     gathered = tmp_path / "gathered cache"
+    planner = copy_fixture_site(tmp_path / "planner")
+    result = fill_cache(planner, "", execute="plan:3")
+    assert result.returncode == 0, log_of(result)[-3000:]
+    plan = json.loads((planner / "_build" / "plan" / "plan.json").read_text())
+    assert sorted(plan["missing"]) == sorted(EXAMPLES) and len(plan["shards"]) == 3
+    assert len((planner / "_build" / "plan" / "fingerprints.txt").read_text().splitlines()) == 2
     ran = []
     for i in (1, 2, 3):
         machine = copy_fixture_site(tmp_path / f"machine {i}" / ("deeper/" * i) / "checkout")
-        result = fill_cache(machine, f"{i}/3")
+        result = fill_cache(machine, f"{i}/3", plan=planner / "_build" / "plan" / "plan.json")
         log = log_of(result)
         assert result.returncode == 0, log[-4000:]
         assert f"shard {i}/3:" in log
+        assert sorted(entry.meta["example"] for entry in cache.entries(machine / "_build" / "execution-cache")) \
+            == sorted(plan["shards"][i - 1]["examples"])  # its share of the plan, nothing else
         assert not (machine / "_build" / "html").exists()  # a shard builds no page
         entries = cache.entries(machine / "_build" / "execution-cache")
         ran += [entry.meta["example"] for entry in entries]

@@ -127,7 +127,7 @@ def test_the_workflow_executes_on_shards_and_publishes_from_the_cache_alone(work
     shards = jobs["shard"]["strategy"]["matrix"]["shard"]
     assert shards == list(range(1, int(workflow["env"]["SHARDS"]) + 1))
     (run,) = steps_running(jobs["shard"])
-    assert 'SHARD="$SHARD"' in run and [s for s in jobs["shard"]["steps"] if "run" in s][0]["env"]["SHARD"] == \
+    assert 'SHARD="$SHARD" PLAN=_build/plan/plan.json' in run and [s for s in jobs["shard"]["steps"] if "run" in s][0]["env"]["SHARD"] == \
         "${{ matrix.shard }}/${{ env.SHARDS }}"
     # The cache is keyed by the examples' fingerprints, restored and saved by actions/cache.
     assert "_build/plan/fingerprints.txt" in steps_running(jobs["plan"])[0]
@@ -135,6 +135,10 @@ def test_the_workflow_executes_on_shards_and_publishes_from_the_cache_alone(work
         assert all(step["with"]["path"] == "_build/execution-cache" for step in uses(jobs[name], "actions/cache/restore"))
         assert uses(jobs[name], "actions/cache/restore"), name
     assert uses(jobs["shard"], "actions/cache/save") and uses(jobs["site"], "actions/cache/save")
+    # Every shard takes its share of the plan the plan job wrote.
+    assert uses(jobs["plan"], "actions/upload-artifact")[0]["with"]["path"] == "_build/plan/plan.json"
+    assert uses(jobs["shard"], "actions/download-artifact")[0]["with"] == {"name": "execution-plan",
+                                                                          "path": "_build/plan"}
     # The site gathers the shards' entries and builds both languages, running nothing.
     (gather,) = uses(jobs["site"], "actions/download-artifact")
     assert gather["with"] == {"pattern": "execution-shard-*", "path": "_build/execution-cache", "merge-multiple": True}

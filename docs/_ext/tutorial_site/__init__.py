@@ -107,6 +107,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("execution_cache", "../_build/execution-cache", "", str)
     app.add_config_value("execute", "auto", "", str)
     app.add_config_value("example_shard", "", "", str)
+    app.add_config_value("example_plan", "", "", str)  # make examples PLAN=_build/plan/plan.json
     app.add_config_value("example_preload", ("numpy", "matplotlib.pyplot", "torch", "torch._dynamo"), "",
                          (tuple, list))
     # Publishing (see .publishing and .notebooks).

@@ -736,6 +736,22 @@ def write_plan(app: Sphinx, folder: Path, shards: str) -> None:
     raise SystemExit(0)
 
 
+def planned_shares(path: Path, count: int) -> list[list[str]]:
+    """The shares of a plan written by :func:`write_plan` for ``count`` shards."""
+    try:
+        plan = json.loads(path.read_text(encoding="utf-8"))
+        shards = [list(share["examples"]) for share in plan["shards"]]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        logger.error("PLAN=%s is not a plan written by make plan (%s): write one with make plan SHARDS=%d",
+                     path, error, count)
+        raise SystemExit(2) from None
+    if len(shards) != count:
+        logger.error("PLAN=%s splits the examples into %d shards, not %d: write it with make plan SHARDS=%d",
+                     path, len(shards), count, count)
+        raise SystemExit(2)
+    return shards
+
+
 def prune_cache(app: Sphinx, folder: Path) -> None:
     """Remove the cache's entries that no current example uses (``make prune-cache``), and stop the build."""
     keep = {fingerprint.key(fingerprinted(app, example)[1]) for example in all_examples(app)}
@@ -754,6 +770,9 @@ def run_shard(app: Sphinx, folder: Path) -> None:
         raise SystemExit(2) from None
     missing, _ = missing_from_cache(app, folder)
     parts, costs = shares(folder, missing, count)
+    if app.config.example_plan:
+        # The partition the plan made (make plan), whatever this machine's cache holds.
+        parts = planned_shares(Path(app.config.example_plan), count)
     mine = set(parts[index - 1])
     share = sorted((item for item in missing if item.name in mine),
                    key=lambda item: (costs[item.name], item.name), reverse=True)
