@@ -26,10 +26,12 @@ def test_floor_runs_every_example_in_tutorial_order():
 
 def test_report_shows_every_figure_against_its_target_and_the_previous_run():
     medians = {"floor_s": 10.0, "clean_s": 12.0, "clean_english_s": 10.0, "noop_s": 1.2, "one_example_s": 5.0,
-               "example_alone_s": 4.0, "clean_peak_mib": 800.0}
+               "example_alone_s": 4.0, "clean_peak_mib": 800.0, "cache_only_s": 6.5}
+    gallery = {"examples": 200, "total_s": 600.0, "fill_s": 70.0, "cache_only_s": 30.0,
+               "partitions": {"4": {"longest_s": 151.5, "ideal_s": 150.0, "ratio": 1.01}}}
     result = {"medians": medians, "rounds": 3, "edited_example": "dynamic_net.py",
               "ratios": {"clean_over_floor": 1.2, "languages_over_english": 1.2, "one_example_over_alone": 1.25,
-                         "one_example_minus_alone_s": 1.0}}
+                         "one_example_minus_alone_s": 1.0}, "simulated_gallery": gallery}
     previous = {"medians": dict(medians, clean_s=20.0)}
     text = build_speed.report(result, previous)
     assert "clean / floor                      1.20x" in text
@@ -37,6 +39,9 @@ def test_report_shows_every_figure_against_its_target_and_the_previous_run():
     assert "+1.00 s" in text and "1.20 s  (target <= 1.0 s)" in text
     clean_line = next(line for line in text.splitlines() if line.startswith("clean make html"))
     assert "12.00 s" in clean_line and "20.00 s" in clean_line
+    assert "make html EXECUTE=never, full cache" in text and "6.50 s" in text
+    assert "   4 shards: longest 151.5 s, ideal 150.0 s, 1.010x  (target <= 1.10)" in text
+    assert "cache-only make html of that gallery: 30.00 s" in text
 
 
 # What `make test PYTEST_ARGS=--durations=20` prints at its end (shortened).
