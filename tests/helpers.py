@@ -157,6 +157,11 @@ def build_env(**extra: str) -> dict:
     return {**env, "MPLBACKEND": "Agg", **HOSTED, **extra}
 
 
+#: What Sphinx prints when an exception reaches it: a crash report, which no build of this project may print.
+CRASH_REPORT = re.compile(r"Exception occurred|Extension error|The full traceback has been saved|"
+                          r"Please also report this if it was a user error")
+
+
 def build_site(
     project: Path,
     *options: str,
@@ -193,6 +198,9 @@ def build_site(
         printed = (result.stdout, result.stderr)
         if result.returncode:
             break
+    # Whatever went wrong, the build said so in words: every test that builds checks it.
+    crash = CRASH_REPORT.search(result.stdout + result.stderr)
+    assert crash is None, f"the build printed Sphinx's crash report:\n{(result.stdout + result.stderr)[-4000:]}"
     return result
 
 

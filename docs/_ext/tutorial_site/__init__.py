@@ -2,8 +2,11 @@
 
 One module per job:
 
+``sources``     the examples' folders and files checked first; what sphinx-gallery cannot build is left out
 ``examples``    which galleries and examples exist, their order, selection, generated files
 ``execution``   runs each example in a process of its own; threads, time limit, import check; shards
+``processes``   each example in a process group of its own; what it leaves running is ended
+``terminal``    printed output as a terminal shows it: no raw control characters
 ``fingerprint`` what an example's outputs depend on: source, packages, Python, settings, code
 ``cache``       the execution cache: results by fingerprint, verified, written atomically
 ``failures``    words every way an example can fail, and fails the build naming it
@@ -15,6 +18,7 @@ One module per job:
 ``accessibility`` heading levels that Sphinx's HTML lacks
 ``publishing``  sitemap, offline execution-times pages, API links from cached inventories
 ``translations`` the site in other languages from one execution: catalogs, switcher, checks
+``crashes``     a clear message, not Sphinx's crash report, for what the project foresees (a full disk)
 ``seam``        the only module that touches sphinx-gallery's internals (version-checked)
 
 :func:`setup` registers the configuration values, the directives, and every
@@ -27,8 +31,8 @@ import os
 
 from sphinx.application import Sphinx
 
-from . import (accessibility, cache, directives, examples, execution, failures, figures, fingerprint, health,  # noqa: F401
-               notebooks, publishing, pruning, seam, translations)
+from . import (accessibility, cache, crashes, directives, examples, execution, failures, figures, fingerprint,  # noqa: F401
+               health, notebooks, processes, publishing, pruning, seam, sources, terminal, translations)
 
 # -- Priorities -------------------------------------------------------------------------
 # Sphinx calls the handlers of one event in increasing priority (default 500).
@@ -42,7 +46,7 @@ BEFORE_INTERSPHINX = 700
 #: sphinx-gallery generates the galleries at builder-inited 500, running the
 #: examples; it prints its summary of failed examples at build-finished 500.
 GALLERY = 500
-CHECK_NAMES, CHECK_SELECTION, CHECK_IMPORTS = 380, 390, 400
+CHECK_SOURCES, CHECK_NAMES, CHECK_SELECTION, CHECK_IMPORTS = 370, 380, 390, 400
 PRUNE_REMOVED_EXAMPLES = 450
 RUN_EXAMPLES = 480
 AFTER_GALLERY = 600
@@ -67,6 +71,7 @@ def hooks(build_health: health.BuildHealth) -> list[tuple[str, object, int]]:
         ("config-inited", publishing.use_cached_inventories, BEFORE_INTERSPHINX),
         # Before any example runs: note that a build started, check, prune, run.
         ("builder-inited", build_health.start, FIRST),
+        ("builder-inited", sources.check_sources, CHECK_SOURCES),
         ("builder-inited", failures.check_example_names, CHECK_NAMES),
         ("builder-inited", examples.check_example_selection, CHECK_SELECTION),
         ("builder-inited", execution.check_example_imports, CHECK_IMPORTS),
@@ -85,12 +90,14 @@ def hooks(build_health: health.BuildHealth) -> list[tuple[str, object, int]]:
         # The end: (sphinx-gallery's failure summary at 500), exit status, prune, note.
         ("build-finished", publishing.write_sitemap, DEFAULT),
         ("build-finished", failures.fail_on_example_errors, FAIL_ON_EXAMPLE_ERRORS),
+        ("build-finished", sources.fail_if_left_out, FAIL_ON_EXAMPLE_ERRORS),
         ("build-finished", pruning.prune_stale_output, PRUNE_STALE_OUTPUT),
         ("build-finished", build_health.finish, LAST),
     ]
 
 
 def setup(app: Sphinx) -> dict:
+    crashes.install(app)  # first: a foreseeable error from here on is a clear message, not a crash report
     seam.check_version()
     app.setup_extension(seam.EXTENSION)
     app.setup_extension("sphinx.ext.intersphinx")
@@ -133,6 +140,8 @@ def setup(app: Sphinx) -> dict:
     # No example ever runs in the Sphinx process; notebooks get clean markdown.
     seam.run_examples_with(execution.generate_file_rst)
     seam.convert_notebook_text_with(notebooks.for_jupyter)
+    seam.escape_thumbnail_text()
+    seam.give_output_a_byte_stream()
 
     build_health = health.BuildHealth(app)
     app.tutorial_site_health = build_health

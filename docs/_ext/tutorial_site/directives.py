@@ -35,7 +35,7 @@ from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from . import examples, figures, seam
+from . import examples, figures, seam, sources
 from .translations import _
 from .seam import read_figure_summaries, read_figures, read_images, read_script_output, read_script_outputs
 
@@ -173,6 +173,8 @@ class TutorialExampleDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         abspath = self.env.relfn2path(self.arguments[0])[1]
+        if sources.left_out(self.env.app, Path(abspath)):  # the build fails, saying why
+            return [nodes.paragraph("", _("This example is left out of this build: see the errors above."))]
         found = examples.find(self.env.app, Path(abspath))
         if found is None or not found[1].source.is_file():
             raise self.error(
@@ -295,6 +297,8 @@ class ExampleThumbnailsDirective(SphinxDirective):
         folder = Path(folder).resolve()
         app = self.env.app
         gallery = next((g for g in examples.galleries(app) if g.examples_dir == folder), None)
+        if gallery is None and sources.left_out(app, folder):
+            return []  # the build fails, saying why
         if gallery is None:
             raise self.error(f"{self.arguments[0]!r} is not a gallery's examples folder")
         srcdir = Path(self.env.srcdir)

@@ -61,6 +61,7 @@ import multiprocessing.connection
 import os
 import pickle
 import resource
+import shutil
 import signal
 import sys
 import tempfile
@@ -75,7 +76,7 @@ from packaging.utils import canonicalize_name
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from . import cache, failures, fingerprint, seam
+from . import cache, failures, fingerprint, processes, seam, terminal
 from .examples import FINGERPRINT_SUFFIX, MANIFEST_SUFFIX, Example, all_examples, is_selected
 from .seam import read_images
 
@@ -229,18 +230,20 @@ def run_examples(tasks: list[Example], conf: dict, workers: int, time_limit: flo
                     timeout = max(0.0, first_deadline - time.monotonic())
                 for sentinel in multiprocessing.connection.wait(list(running), timeout):
                     child = running.pop(sentinel)
+                    elapsed = time.monotonic() - child.started
+                    left = processes.end_leftovers(child.process.pid)  # before the child is reaped
                     child.process.join()
-                    results[child.task.key] = _finish(child, conf, time.monotonic() - child.started)
+                    results[child.task.key] = _finish(child, conf, elapsed, left=left)
                 if time_limit > 0:
                     now = time.monotonic()
                     for sentinel, child in list(running.items()):
                         if now - child.started >= time_limit:
                             del running[sentinel]
-                            elapsed = _stop(child)
-                            results[child.task.key] = _finish(child, conf, elapsed, time_limit)
+                            elapsed, left = _stop(child)
+                            results[child.task.key] = _finish(child, conf, elapsed, time_limit, left=left)
         finally:
-            for child in running.values():  # interrupted: leave no example running
-                child.process.kill()
+            for child in running.values():  # interrupted: leave nothing of any example running
+                processes.kill_group(child.process.pid)
                 child.process.join()
     return results
 
@@ -255,31 +258,40 @@ def _start(context, task: Example, conf: dict, folder: Path) -> _Child:
     task.fingerprint_record.unlink(missing_ok=True)
     process = context.Process(target=_child_main, args=(task, conf, folder), name=task.name)
     process.start()
+    processes.adopt(process.pid)  # its own process group, for it and whatever it starts
     return _Child(task, process, folder, time.monotonic())
 
 
-def _stop(child: _Child) -> float:
-    """Stop a child that ran past the time limit; return how long it ran.
+def _stop(child: _Child) -> tuple[float, list[processes.Leftover]]:
+    """Stop a child that ran past the time limit; return how long it ran, and what it left running.
 
     On SIGABRT the child's faulthandler writes where it is, then the process
     ends: once it has ended, the whole dump is on disk. (Asked with a signal
     it survives, and killed as soon as the dump had begun, a child on a busy
     machine could be killed halfway through writing it, before the line of
-    the example.) A child that outlives SIGABRT by 2 s is killed.
+    the example.) A child that outlives SIGABRT by 2 s is killed. Then
+    whatever else still runs in its process group is ended.
     """
     with contextlib.suppress(ProcessLookupError):
         os.kill(child.process.pid, signal.SIGABRT)
-    child.process.join(2.0)
+    ended = multiprocessing.connection.wait([child.process.sentinel], 2.0)
     elapsed = time.monotonic() - child.started
-    if child.process.is_alive():
+    if not ended:
         child.process.kill()
-        child.process.join()
-    return elapsed
+        multiprocessing.connection.wait([child.process.sentinel])
+    left = processes.end_leftovers(child.process.pid)  # before the child is reaped
+    child.process.join()
+    return elapsed, left
 
 
-def _finish(child: _Child, conf: dict, elapsed: float, time_limit: float = 0.0) -> tuple:
-    """sphinx-gallery's result for a child that ended, logging a failure."""
+def _finish(child: _Child, conf: dict, elapsed: float, time_limit: float = 0.0,
+            left: list[processes.Leftover] = ()) -> tuple:
+    """sphinx-gallery's result for a child that ended, logging a failure and what it left running."""
     task = child.task
+    if left:
+        failures.warn_left_running(task, left)
+        # Not current until it waits for its processes: it runs again next time, and is not cached.
+        task.manifest.unlink(missing_ok=True)
     outcome = None
     with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError):
         outcome = pickle.loads((child.folder / "outcome.pickle").read_bytes())
@@ -296,6 +308,8 @@ def _finish(child: _Child, conf: dict, elapsed: float, time_limit: float = 0.0) 
         message = outcome[1]
     else:
         result = outcome[1]
+        if left:
+            result[3]["left_running"] = [str(leftover) for leftover in left]
         failure = result[3].get("formatted_exception")
         if failure:
             failures.log_failure(task, conf, failure)
@@ -330,6 +344,7 @@ def _tail(text: str, lines: int = 15) -> str:
 
 def _child_main(task: Example, conf: dict, folder: Path) -> None:
     """Run one example in this forked process and leave the outcome in ``folder``."""
+    processes.lead_own_group()  # what the example starts is ended with it
     _die_with_parent()
     # What the example or its libraries write to the terminal is kept for the
     # failure message; what it prints, sphinx-gallery captures for the page.
@@ -346,6 +361,9 @@ def _child_main(task: Example, conf: dict, folder: Path) -> None:
         exit_now(status)
 
     os._exit = exit_showing_where  # this process is the example's alone
+    # It runs in a copy of its folder: it reads the files beside it, and what it writes stays out of the checkout.
+    workdir = working_directory(task, folder / "cwd")
+    seam.run_in(workdir, task.examples_dir)
     outcome: tuple
     try:
         try:
@@ -353,6 +371,7 @@ def _child_main(task: Example, conf: dict, folder: Path) -> None:
         except SystemExit as exc:
             outcome = ("exit", exc.code, failures.example_traceback(exc, task.source))
         else:
+            show_output_as_text(task)
             result = failures.check_finite(task, result)
             if result[3].get("passing"):
                 task.manifest.write_text(json.dumps(example_outputs(task)), encoding="utf-8")
@@ -365,6 +384,23 @@ def _child_main(task: Example, conf: dict, folder: Path) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     exit_now(0)
+
+
+def show_output_as_text(task: Example) -> None:
+    """Rewrite the example's generated page with its printed output as a terminal shows it (:mod:`.terminal`)."""
+    page = task.generated_file(".rst")
+    if page.is_file():
+        rst = page.read_text(encoding="utf-8")
+        shown = terminal.as_shown(rst)
+        if shown != rst:
+            page.write_text(shown, encoding="utf-8")
+
+
+def working_directory(task: Example, workdir: Path) -> Path:
+    """A copy of the example's folder (without caches) for it to run in."""
+    shutil.copytree(task.examples_dir, workdir, symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+    return workdir
 
 
 def _die_with_parent() -> None:
@@ -573,7 +609,8 @@ def store_results(folder: Path, ran: list[Pending], results: dict[str, tuple]) -
     stored = 0
     for item in ran:
         result = results.get(item.example.key)
-        if not result or not result[3].get("passing") or not item.example.manifest.is_file():
+        if (not result or not result[3].get("passing") or result[3].get("left_running")
+                or not item.example.manifest.is_file()):
             continue
         write_fingerprint_record(item.example, item.parts)
         names = [*json.loads(item.example.manifest.read_text(encoding="utf-8")),

@@ -138,6 +138,18 @@ def check_finite(example: Example, result: tuple) -> tuple:
 # -- Reporting ---------------------------------------------------------------------------
 
 
+def warn_left_running(example: Example, left) -> None:
+    """Warn that ``example`` ended with processes of its own still running (which were then ended)."""
+    lines = "\n".join(f"  {leftover}" for leftover in left)
+    logger.warning(
+        "%s ended with %d process%s it started still running; the build ended %s:\n%s\n"
+        "An example must wait for what it starts: call wait() on each subprocess.Popen (or use it "
+        "in a with block), or use subprocess.run. Until it does, it runs again in every build.",
+        os.path.relpath(example.source), len(left), "es" if len(left) != 1 else "",
+        "them" if len(left) != 1 else "it", lines,
+    )
+
+
 def log_failure(example: Example, conf: dict, message: str) -> None:
     """Log an example's failure when it happens (sphinx-gallery's summary repeats it at the end)."""
     src_dir = conf["src_dir"]

@@ -34,6 +34,7 @@ OUTPUT_MODULES = {
     "figures": "the figure scraper",
     "notebooks": "the notebook rewriting",
     "seam": "the sphinx-gallery seam",
+    "terminal": "the rendering of printed output",
 }
 
 #: sphinx-gallery's settings that reach an example's generated files.

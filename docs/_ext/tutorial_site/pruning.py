@@ -16,6 +16,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from . import examples, seam
+from .sources import left_out
 from .health import problems_seen
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ def prune_removed_examples(app: Sphinx) -> None:
         sources = {example.stem for example in examples.examples_of(gallery, conf)}
         removed = {copy.stem for copy in gallery_dir.glob("*.py")} - sources
         for stem in sorted(removed):
-            logger.info("removing the generated files of %s.py, whose source is gone", stem)
+            if not left_out(app, gallery.examples_dir / f"{stem}.py"):  # else: its error said why
+                logger.info("removing the generated files of %s.py, whose source is gone", stem)
             for suffix in (*seam.GENERATED_SUFFIXES, examples.MANIFEST_SUFFIX, examples.FINGERPRINT_SUFFIX):
                 (gallery_dir / f"{stem}{suffix}").unlink(missing_ok=True)
         if removed and not sources:

@@ -18,6 +18,9 @@ and widen the range.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import html
 import json
 import os
 import re
@@ -28,6 +31,9 @@ import sphinx_gallery
 import sphinx_gallery.gen_gallery as _gen_gallery
 import sphinx_gallery.gen_rst as _gen_rst
 import sphinx_gallery.notebook as _notebook
+import sphinx_gallery.recommender as _recommender
+from sphinx_gallery import backreferences as _backreferences
+from sphinx_gallery import directives as _sg_directives
 from packaging.version import Version
 from sphinx.errors import ExtensionError
 from sphinx_gallery.backreferences import THUMBNAIL_PARENT_DIV, THUMBNAIL_PARENT_DIV_CLOSE, _thumbnail_div
@@ -72,6 +78,73 @@ def run_examples_with(stand_in) -> None:
     _gen_rst.generate_file_rst = stand_in
 
 
+def run_in(workdir: Path, examples_dir: Path) -> None:
+    """Make the examples run in ``workdir`` where sphinx-gallery runs them in ``examples_dir``.
+
+    Before each code block, sphinx-gallery changes the working directory to
+    the example's own folder (and puts it on ``sys.path``), so whatever an
+    example writes would land in the source tree. Called in an example's
+    own process, this sends that change, and an example's own change to that
+    folder, to ``workdir`` instead.
+    """
+    chdir = os.chdir
+    examples_dir = Path(examples_dir).resolve()
+
+    def change_dir(path):
+        with contextlib.suppress(OSError, TypeError, ValueError):
+            if Path(os.fsdecode(path)).resolve() == examples_dir:
+                path = workdir
+        chdir(path)
+
+    os.chdir = change_dir
+
+
+class _BytesAsText:
+    """``sys.stdout.buffer`` inside an example: bytes written to it are captured as UTF-8 text."""
+
+    def __init__(self, text_stream) -> None:
+        self._text = text_stream
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.closed = False
+
+    def write(self, data) -> int:
+        self._text.write(self._decoder.decode(bytes(data)))
+        return len(data)
+
+    def flush(self) -> None:
+        rest = self._decoder.decode(b"", final=True)
+        if rest:
+            self._text.write(rest)
+        self._text.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _byte_stream(tee) -> _BytesAsText:
+    stream = tee.__dict__.get("_tutorial_site_buffer")
+    if stream is None:
+        stream = tee.__dict__["_tutorial_site_buffer"] = _BytesAsText(tee)
+    return stream
+
+
+def give_output_a_byte_stream() -> None:
+    """Give the stream that captures an example's output a ``buffer``, as ``sys.stdout`` has.
+
+    sphinx-gallery replaces ``sys.stdout`` with an object that has no
+    ``buffer``, so an example that writes bytes failed with "'_LoggingTee'
+    object has no attribute 'buffer'".
+    """
+    if not hasattr(_gen_rst._LoggingTee, "buffer"):
+        _gen_rst._LoggingTee.buffer = property(_byte_stream)
+
+
 def is_run(script: Path, conf: dict) -> bool:
     """Whether sphinx-gallery would execute ``script`` in this build."""
     return bool(_gen_rst.executable_script(str(script), conf))
@@ -102,6 +175,13 @@ def cells(script: Path) -> list[tuple[str, str]]:
     """A script's blocks, as (``"text"`` or ``"code"``, content), its title docstring first."""
     _, blocks = split_code_and_text_blocks(str(script))
     return [(block.type, block.content) for block in blocks]
+
+
+def has_gallery_header(folder: Path, conf: dict) -> bool:
+    """Whether sphinx-gallery finds the page that introduces the gallery of ``folder``."""
+    if _gen_rst._get_gallery_header(folder, conf, raise_error=False) is not None:
+        return True
+    return bool(re.match(conf["copyfile_regex"], "index.rst")) and (Path(folder) / "index.rst").is_file()
 
 
 def intro_and_title(script: Path) -> tuple[str, str]:
@@ -154,6 +234,29 @@ def convert_notebook_text_with(rewrite) -> None:
 # -- Thumbnails ------------------------------------------------------------------------
 
 
+_thumbnail_div_unescaped = _thumbnail_div
+
+
+def _escaped_thumbnail_div(target_dir, src_dir, fname, intro, title, *args, **kwargs) -> str:
+    """sphinx-gallery's thumbnail, with its title escaped too: it goes into raw HTML as it is."""
+    return _thumbnail_div_unescaped(target_dir, src_dir, fname, intro, html.escape(title, quote=False),
+                                    *args, **kwargs)
+
+
+def escape_thumbnail_text() -> None:
+    """Escape the title that every sphinx-gallery thumbnail writes into raw HTML.
+
+    sphinx-gallery escapes the first paragraph it puts into the thumbnail's
+    ``tooltip`` attribute, but writes the title into its ``<div>`` as it is,
+    so ``<b>`` in a title became a live element, and ``List<int>`` broken
+    markup. Every module of sphinx-gallery that writes a thumbnail gets the
+    escaping one.
+    """
+    for module in (_gen_rst, _backreferences, _sg_directives, _recommender):
+        if getattr(module, "_thumbnail_div", None) is _thumbnail_div_unescaped:
+            module._thumbnail_div = _escaped_thumbnail_div
+
+
 def thumbnails_rst(entries: list[tuple[Path, Path, Path]]) -> str:
     """reST for a grid of thumbnails: one per (script, generated folder, source folder)."""
     lines = [THUMBNAIL_PARENT_DIV]
@@ -161,7 +264,7 @@ def thumbnails_rst(entries: list[tuple[Path, Path, Path]]) -> str:
         intro, title = intro_and_title(script)
         # check=False: a html-noplot build has no thumbnails yet; the grid
         # falls back to sphinx-gallery's default image, as its galleries do.
-        lines.append(_thumbnail_div(gallery_dir, srcdir, script.name, intro, title, check=False))
+        lines.append(_escaped_thumbnail_div(gallery_dir, srcdir, script.name, intro, title, check=False))
     lines.append(THUMBNAIL_PARENT_DIV_CLOSE)
     return "\n".join(lines)
 
