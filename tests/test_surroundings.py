@@ -284,3 +284,10 @@ def test_an_example_runs_in_a_folder_of_its_own_reading_the_files_beside_it(buil
     page = built_fixture / "_build" / "html" / GALLERY["examples_line"] / "fit_line.html"
     assert "read: a data file beside the example" in page.read_text(encoding="utf-8")
     assert not list(built_fixture.rglob("results.txt"))
+
+    # The files beside an example are part of its fingerprint: a changed one runs it again, saying why.
+    (built_fixture / "examples_line" / "notes.txt").write_text("another text\n", encoding="utf-8")
+    result = build_site(built_fixture, "-v")
+    assert result.returncode == 0, log_of(result)[-3000:]
+    assert "fit_line.py runs: the file notes.txt beside it changed" in log_of(result)
+    assert "read: another text" in page.read_text(encoding="utf-8")

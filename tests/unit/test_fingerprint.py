@@ -14,7 +14,8 @@ def parts_of(tmp_path: Path, source: str = "print(1)\n", **conf) -> dict:
     script.parent.mkdir(exist_ok=True)
     script.write_text(source)
     config = SimpleNamespace(example_threads=1, example_preload=["numpy"])
-    gallery_conf = {"first_notebook_cell": "%matplotlib inline", "image_scrapers": ("matplotlib",), **conf}
+    gallery_conf = {"first_notebook_cell": "%matplotlib inline", "image_scrapers": ("matplotlib",),
+                    "ignore_pattern": r"__init__\.py", **conf}
     return fingerprint.components(Example(script, tmp_path / "gen"), "auto_examples/x", config, gallery_conf)
 
 
@@ -48,6 +49,30 @@ def test_what_changed_is_said_in_words(tmp_path):
     assert "the figure scraper changed" in said and "the module my_scraper changed" in said
     assert fingerprint.changes(old, parts_of(tmp_path, "print(2)\n")) == ["its source changed"]
     assert fingerprint.changes(old, old) == []
+
+
+def test_the_files_beside_an_example_are_in_it_but_not_the_other_examples_or_the_header(tmp_path):
+    folder = tmp_path / "examples"
+    folder.mkdir()
+    (folder / "GALLERY_HEADER.rst").write_text("X\n=\n")
+    (folder / "other_example.py").write_text("print(3)\n")
+    (folder / "__pycache__").mkdir()
+    (folder / "__pycache__" / "one.cpython-311.pyc").write_bytes(b"0")
+    base = parts_of(tmp_path)
+    assert base["data"] == {}
+    (folder / "data").mkdir()
+    (folder / "data" / "points.csv").write_text("1,2\n")
+    (folder / "helper_module.py").write_text("X = 1\n")  # not an example: ignored by ignore_pattern
+    added = parts_of(tmp_path, ignore_pattern=r"__init__\.py|helper_module\.py")
+    assert set(added["data"]) == {"data/points.csv", "helper_module.py"}
+    assert fingerprint.changes(base, added) == ["the file data/points.csv beside it was added",
+                                                "the file helper_module.py beside it was added"]
+    (folder / "data" / "points.csv").write_text("1,3\n")
+    changed = parts_of(tmp_path, ignore_pattern=r"__init__\.py|helper_module\.py")
+    assert fingerprint.changes(added, changed) == ["the file data/points.csv beside it changed"]
+    (folder / "other_example.py").write_text("print(4)\n")  # another example's edit: not this one's
+    assert fingerprint.key(parts_of(tmp_path, ignore_pattern=r"__init__\.py|helper_module\.py")) == \
+        fingerprint.key(changed)
 
 
 def test_stable_names_callables_and_hides_addresses():

@@ -1,6 +1,7 @@
 """What an example's published outputs depend on, as one fingerprint per example.
 
-An example's page, figures, alt texts and notebook are made by its source, but
+An example's page, figures, alt texts and notebook are made by its source
+(and the files beside it, which it may read), but
 also by the Python and the packages that ran it, by the settings that shape
 its outputs, and by this extension's own code that runs with it (the figure
 scraper, the notebook rewriting, the runner). :func:`components` gathers all
@@ -126,11 +127,35 @@ def settings(config, gallery_conf: dict) -> dict:
     return values
 
 
+def data_files(example, gallery_conf: dict) -> dict[str, str]:
+    """{name: hash} of the files beside ``example`` that it may read (it runs in a copy of its folder).
+
+    Every file of the example's folder, and below, except the examples
+    themselves, the gallery's header, caches and hidden files: which of them
+    an example reads cannot be known, so a change to any reruns them all.
+    """
+    from .examples import is_example_file
+
+    folder = example.examples_dir
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if (not path.is_file() or any(part.startswith(".") or part == "__pycache__" for part in relative.parts)
+                or path.suffix == ".pyc"):
+            continue
+        if len(relative.parts) == 1 and (is_example_file(path, gallery_conf)
+                                         or path.stem in ("GALLERY_HEADER", "README", "readme")):
+            continue
+        found[relative.as_posix()] = file_hash(path)
+    return found
+
+
 def components(example, gallery_name: str, config, gallery_conf: dict) -> dict:
     """Everything that determines ``example``'s outputs, by kind."""
     return {
         "example": f"{gallery_name}/{example.name}",
         "source": file_hash(example.source),
+        "data": data_files(example, gallery_conf),
         "packages": installed_packages(),
         **interpreter(),
         "settings": settings(config, gallery_conf),
@@ -156,6 +181,11 @@ def changes(old: dict, new: dict) -> list[str]:
     said = []
     if old.get("source") != new.get("source"):
         said.append("its source changed")
+    old_data, new_data = old.get("data", {}), new.get("data", {})
+    for name in sorted(set(old_data) | set(new_data)):
+        if old_data.get(name) != new_data.get(name):
+            what = "was added" if name not in old_data else "was removed" if name not in new_data else "changed"
+            said.append(f"the file {name} beside it {what}")
     old_pkgs, new_pkgs = old.get("packages", {}), new.get("packages", {})
     for name in sorted(set(old_pkgs) | set(new_pkgs)):
         before, after = old_pkgs.get(name), new_pkgs.get(name)

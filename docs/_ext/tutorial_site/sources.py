@@ -51,7 +51,7 @@ def problem_with_example(script: Path) -> str | None:
     try:
         script.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        return f"{where} is not UTF-8 text (byte {error.start}): save it as UTF-8."
+        return f"{where} is not UTF-8 text (at byte {error.start + 1}): save it as UTF-8."
     except OSError as error:
         return f"{where} cannot be read: {error.strerror}."
     try:
