@@ -14,6 +14,7 @@ def parts_of(tmp_path: Path, source: str = "print(1)\n", **conf) -> dict:
     script.parent.mkdir(exist_ok=True)
     script.write_text(source)
     config = SimpleNamespace(example_threads=1, example_preload=["numpy"])
+    fingerprint.new_build()  # the folder is read again, as by each build
     gallery_conf = {"first_notebook_cell": "%matplotlib inline", "image_scrapers": ("matplotlib",),
                     "ignore_pattern": r"__init__\.py", **conf}
     return fingerprint.components(Example(script, tmp_path / "gen"), "auto_examples/x", config, gallery_conf)

@@ -663,6 +663,7 @@ def run_pending_examples(app: Sphinx) -> None:
     conf = app.config.sphinx_gallery_conf
     _time_limit = app.config.example_time_limit
     _results.clear()
+    fingerprint.new_build()
     if not conf.get("plot_gallery"):
         return
     if app.config.execute not in ("auto", "never", "prune") and not app.config.execute.startswith("plan:"):

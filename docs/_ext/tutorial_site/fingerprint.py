@@ -127,16 +127,33 @@ def settings(config, gallery_conf: dict) -> dict:
     return values
 
 
+#: The data files of each examples folder, read once per build (:func:`new_build` forgets them).
+_data_of_folder: dict[tuple[Path, str], dict[str, str]] = {}
+
+
+def new_build() -> None:
+    """Forget what was read of the examples' folders: a new build reads them again."""
+    _data_of_folder.clear()
+
+
 def data_files(example, gallery_conf: dict) -> dict[str, str]:
     """{name: hash} of the files beside ``example`` that it may read (it runs in a copy of its folder).
 
     Every file of the example's folder, and below, except the examples
     themselves, the gallery's header, caches and hidden files: which of them
     an example reads cannot be known, so a change to any reruns them all.
+    The same for every example of a folder, so it is read once per build.
     """
+    folder = example.examples_dir
+    memo = (folder, gallery_conf.get("ignore_pattern", ""))
+    if memo not in _data_of_folder:
+        _data_of_folder[memo] = _read_data_files(folder, gallery_conf)
+    return dict(_data_of_folder[memo])
+
+
+def _read_data_files(folder: Path, gallery_conf: dict) -> dict[str, str]:
     from .examples import is_example_file
 
-    folder = example.examples_dir
     found = {}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
