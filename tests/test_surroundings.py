@@ -234,6 +234,7 @@ def test_markup_in_titles_and_paragraphs_and_control_characters_in_output_reach_
     text = line.read_text(encoding="utf-8")
     text = text.replace("Fit a line\n==========\n", "Fit a <i>line</i>: List<int>\n============================\n")
     text = text.replace("Gradient descent finds", "A <b>bold</b> claim that a < b & c. Gradient descent finds")
+    text = text.replace('ax.set_ylabel("loss")', """ax.set_ylabel('loss <b>bold</b> & List<int> "quoted"')""")
     line.write_text(text, encoding="utf-8")
     insert_before(line, "losses = []", "import sys",
                   r'print("bell\x07 back\x08 nul\x00 \x1b[31mred\x1b[0m \x1bdone")',
@@ -249,6 +250,8 @@ def test_markup_in_titles_and_paragraphs_and_control_characters_in_output_reach_
         raw = sorted({hex(ord(c)) for c in content if (ord(c) < 32 and c not in "\n\t\r") or 0x7F <= ord(c) <= 0x9F})
         assert not raw, (page.name, raw)  # no control character reaches the HTML
         assert not re.search(r"<b>bold|<i>line|<int>", content), page.name  # no element made of the text
+    figure = elements(pages[0])
+    assert any('oss <b>bold</b> & List<int> "quoted" against step' in value for value in figure.attributes)  # alt
     thumbnails = elements(html / GALLERY["examples_line"] / "index.html")
     assert any("A <b>bold</b> claim that a < b & c." in value for value in thumbnails.attributes)  # the tooltip
     assert "Fit a <i>line</i>: List<int>" in "".join(thumbnails.text)

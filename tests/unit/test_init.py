@@ -12,7 +12,7 @@ class RecordingApp:
 
     def __init__(self):
         self.connected, self.directives, self.config_values, self.extensions = [], [], [], []
-        self.translators, self.transforms, self.search_languages = {}, [], {}
+        self.translators, self.transforms, self.search_languages, self.nodes = {}, [], {}, {}
 
     def setup_extension(self, name):
         self.extensions.append(name)
@@ -35,6 +35,9 @@ class RecordingApp:
     def add_search_language(self, cls):
         self.search_languages[cls.lang] = cls
 
+    def add_node(self, node, override=False, **visitors):
+        self.nodes[node.__name__] = (override, visitors)
+
 
 def test_setup_connects_the_hook_table_and_nothing_else():
     app = RecordingApp()
@@ -43,6 +46,7 @@ def test_setup_connects_the_hook_table_and_nothing_else():
     assert app.connected == tutorial_site.hooks(app.tutorial_site_health)
     assert app.extensions == ["sphinx_gallery.gen_gallery", "sphinx.ext.intersphinx"]
     assert set(app.directives) == {"tutorial-example", "example-result", "example-thumbnails", "examples-archive"}
+    assert app.nodes["imgsgnode"][0] and set(app.nodes["imgsgnode"][1]) == {"html", "latex"}  # alt text escaped
     assert {"example_order", "example_only", "example_time_limit", "site_url", "api_docs"} <= set(app.config_values)
     assert app.translators["html"] is tutorial_site.accessibility.HTMLTranslator
     translations = tutorial_site.translations

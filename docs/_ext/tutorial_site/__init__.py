@@ -141,6 +141,7 @@ def setup(app: Sphinx) -> dict:
     seam.run_examples_with(execution.generate_file_rst)
     seam.convert_notebook_text_with(notebooks.for_jupyter)
     seam.escape_thumbnail_text()
+    seam.escape_figure_alt_text(app)
     seam.give_output_a_byte_stream()
 
     build_health = health.BuildHealth(app)

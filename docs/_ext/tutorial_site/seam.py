@@ -257,6 +257,30 @@ def escape_thumbnail_text() -> None:
             module._thumbnail_div = _escaped_thumbnail_div
 
 
+def _visit_figure_escaping_alt(self, node) -> None:
+    """sphinx-gallery's HTML for a figure with a ``srcset``, with its alt text escaped."""
+    if node["srcset"] is None:  # docutils writes this one, escaping it
+        _sg_directives.visit_imgsg_html(self, node)
+        return
+    alt = node["alt"]
+    node["alt"] = html.escape(alt, quote=True)
+    try:
+        _sg_directives.visit_imgsg_html(self, node)
+    finally:
+        node["alt"] = alt
+
+
+def escape_figure_alt_text(app) -> None:
+    """Escape the alt text that sphinx-gallery writes into each figure's ``<img>`` as it is.
+
+    With ``image_srcset``, sphinx-gallery writes the ``<img>`` tag itself, and
+    a ``"`` in an alt text (from a plot's label or title) ended the attribute.
+    """
+    app.add_node(_sg_directives.imgsgnode, override=True,
+                 html=(_visit_figure_escaping_alt, _sg_directives.depart_imgsg_html),
+                 latex=(_sg_directives.visit_imgsg_latex, _sg_directives.depart_imgsg_latex))
+
+
 def thumbnails_rst(entries: list[tuple[Path, Path, Path]]) -> str:
     """reST for a grid of thumbnails: one per (script, generated folder, source folder)."""
     lines = [THUMBNAIL_PARENT_DIV]
