@@ -77,7 +77,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from . import cache, failures, fingerprint, processes, seam, terminal
-from .examples import FINGERPRINT_SUFFIX, MANIFEST_SUFFIX, Example, all_examples, is_selected
+from .examples import FINGERPRINT_SUFFIX, MANIFEST_SUFFIX, NOT_BESIDE, Example, all_examples, is_selected
 from .seam import read_images
 
 logger = logging.getLogger(__name__)
@@ -290,7 +290,7 @@ def _finish(child: _Child, conf: dict, elapsed: float, time_limit: float = 0.0,
     task = child.task
     if left:
         failures.warn_left_running(task, left)
-        # Not current until it waits for its processes: it runs again next time, and is not cached.
+        # Without its list of outputs it is not current: it is not cached, and runs again next time.
         task.manifest.unlink(missing_ok=True)
     outcome = None
     with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError):
@@ -308,8 +308,6 @@ def _finish(child: _Child, conf: dict, elapsed: float, time_limit: float = 0.0,
         message = outcome[1]
     else:
         result = outcome[1]
-        if left:
-            result[3]["left_running"] = [str(leftover) for leftover in left]
         failure = result[3].get("formatted_exception")
         if failure:
             failures.log_failure(task, conf, failure)
@@ -398,8 +396,7 @@ def show_output_as_text(task: Example) -> None:
 
 def working_directory(task: Example, workdir: Path) -> Path:
     """A copy of the example's folder (without caches) for it to run in."""
-    shutil.copytree(task.examples_dir, workdir, symlinks=True,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+    shutil.copytree(task.examples_dir, workdir, symlinks=True, ignore=shutil.ignore_patterns(*NOT_BESIDE))
     return workdir
 
 
@@ -609,8 +606,7 @@ def store_results(folder: Path, ran: list[Pending], results: dict[str, tuple]) -
     stored = 0
     for item in ran:
         result = results.get(item.example.key)
-        if (not result or not result[3].get("passing") or result[3].get("left_running")
-                or not item.example.manifest.is_file()):
+        if not result or not result[3].get("passing") or not item.example.manifest.is_file():
             continue
         write_fingerprint_record(item.example, item.parts)
         names = [*json.loads(item.example.manifest.read_text(encoding="utf-8")),

@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import sys
+from fnmatch import fnmatch
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -152,13 +153,12 @@ def data_files(example, gallery_conf: dict) -> dict[str, str]:
 
 
 def _read_data_files(folder: Path, gallery_conf: dict) -> dict[str, str]:
-    from .examples import is_example_file
+    from .examples import NOT_BESIDE, is_example_file
 
     found = {}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if (not path.is_file() or any(part.startswith(".") or part == "__pycache__" for part in relative.parts)
-                or path.suffix == ".pyc"):
+        if not path.is_file() or any(fnmatch(part, pattern) for part in relative.parts for pattern in NOT_BESIDE):
             continue
         if len(relative.parts) == 1 and (is_example_file(path, gallery_conf)
                                          or path.stem in ("GALLERY_HEADER", "README", "readme")):
