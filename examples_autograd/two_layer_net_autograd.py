@@ -16,8 +16,10 @@ import torch
 # %%
 # Device and data
 # ---------------
-# As in the previous example. Only the weights ask for gradients; the data
-# does not need them, so autograd does not track it.
+# The device and the seeded data are those of the tensor program,
+# :ref:`sphx_glr_auto_examples_tensor_two_layer_net_tensor.py`. Only the
+# weights ask for gradients; the data does not need them, so autograd does
+# not track it.
 
 device = (
     torch.accelerator.current_accelerator()

@@ -143,8 +143,8 @@ plt.show()
 # ---------------
 # ``python accelerator_speedup.py --record results.csv`` saves the table with
 # what produced it: the hardware, the versions and the date. A run recorded on
-# a machine with a GPU is how this site can show an accelerator's figures
-# when the machine that builds it has none.
+# a machine with a GPU keeps that machine's figures, to set beside those of a
+# build on a machine without one.
 
 
 def record(path, rows, labels):

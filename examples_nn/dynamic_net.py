@@ -23,8 +23,10 @@ from torch import nn
 # ``self.middle`` is one Module, with one weight matrix and one bias, however
 # often ``forward`` applies it. Reusing a Module in the same pass is safe:
 # autograd adds up the gradient contributions of every use. The loop is a
-# plain ``for`` statement; in a TensorFlow 1 graph it would have had to be a
-# graph operation (``tf.while_loop``).
+# plain ``for`` statement whose count changes from one pass to the next. A
+# TensorFlow 1 graph, built once, would have fixed that count when it was
+# built; to vary it per run, the loop had to be a graph operation
+# (``tf.while_loop``) fed the count at every run.
 
 
 class DynamicNet(nn.Module):

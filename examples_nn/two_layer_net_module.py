@@ -16,7 +16,7 @@ from torch import nn
 # %%
 # The Module
 # ----------
-# The same two-layer network as before, spelled out as a class.
+# The two-layer network of the ``nn`` program, spelled out as a class.
 
 
 class TwoLayerNet(nn.Module):

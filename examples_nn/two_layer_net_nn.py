@@ -5,8 +5,8 @@ PyTorch: nn
 Autograd finds gradients, but describing a network as raw matrix products is
 tedious. The :mod:`torch.nn` package supplies the building blocks: *Modules*,
 which are roughly layers (tensors in, tensors out, possibly with learnable
-parameters inside), and the common loss functions. It plays the part for
-PyTorch that Keras, TensorFlow-Slim and TFLearn play for TensorFlow.
+parameters inside), and the common loss functions. It is to PyTorch what
+Keras is to TensorFlow.
 """
 
 import matplotlib.pyplot as plt

@@ -4,8 +4,10 @@ PyTorch: Tensors
 
 The numpy program again, with PyTorch tensors. A tensor is an n-dimensional
 array much like numpy's, with one big difference: it can live on an
-accelerator such as a GPU, where this kind of arithmetic often runs many times
-faster. Gradients are still derived and coded by hand.
+accelerator such as a GPU. Whether that makes it faster, and by how much,
+depends on the sizes and on the chips, so this site measures it rather than
+promising it (:ref:`sphx_glr_auto_examples_comparison_accelerator_speedup.py`).
+Gradients are still derived and coded by hand.
 """
 
 import matplotlib.pyplot as plt
@@ -70,7 +72,7 @@ for step in range(500):
     if step % 100 == 99:
         print(f"step {step + 1:3d}  loss {loss:.6g}")
 
-    # Backward pass, derived by hand exactly as before.
+    # Backward pass, derived by hand exactly as in the numpy program.
     g_pred = 2.0 * (y_pred - y)
     g_w2 = h_relu.t() @ g_pred
     g_h = g_pred @ w2.t()

@@ -197,3 +197,68 @@ def test_make_translations_adds_a_new_english_sentence_to_the_catalogs_untransla
     catalog = {m.id: m for m in read_po((project / "docs/locales/zh_CN/LC_MESSAGES/site.po").open("rb")) if m.id}
     assert catalog["One pass over the data."].string == ""
     assert catalog["tensor"].string == "张量（tensor）"  # what was translated stays
+
+
+# -- Chinese as it is set: no stray spaces, one term per concept -------------------------------
+
+#: Full-width punctuation: Chinese sets no space beside it.
+FULL_WIDTH = "（），。：；、！？"
+_STRAY_SPACE = re.compile(rf"[\u4e00-\u9fff] +[\u4e00-\u9fff]|[^\S\n]+[{FULL_WIDTH}]|[（][^\S\n]+")
+
+
+def test_the_chinese_pages_have_no_stray_spaces_from_markup(site):
+    # reST needs a space, or an escaped one ("\ "), between inline markup and the text
+    # around it; an unescaped one shows on the page between two Chinese characters
+    # or before a full-width bracket ("张量 （tensor）", "计算图 ：").
+    zh = site.translation(ZH)
+    found = []
+    for page in zh.pages():
+        main = zh.soup(page.relative_to(zh.html)).select_one("div[role=main]")
+        for block in main.select("pre, script, style"):
+            block.decompose()
+        for code in main.select("code"):  # inline code: Latin text, set apart by spaces
+            code.replace_with("x")
+        text = main.get_text()
+        found += [f"{page.relative_to(zh.html)}: {text[max(0, m.start() - 10):m.end() + 10]!r}"
+                  for m in _STRAY_SPACE.finditer(text)]
+    assert not found, "\n".join(found)
+
+
+def _glossary_terms() -> dict[str, str]:
+    """English glossary term -> the one Chinese term for it, from the glossary's catalog entries."""
+    glossary = (ROOT / "docs" / "glossary.rst").read_text(encoding="utf-8")
+    english = re.findall(r"^   (\S[^\n]*)\n      \S", glossary, re.M)
+    catalog = {m.id: m.string for m in read_po((LOCALES / ZH / "LC_MESSAGES" / "site.po").open("rb")) if m.id}
+    terms = {}
+    for term in english:
+        chinese = re.fullmatch(r"(.+?)（(.+)）", catalog[term])
+        assert chinese and term in chinese.groups(), f"the glossary gives {term!r} as {catalog[term]!r}: write 中文（{term}）"
+        terms[term] = chinese[1]  # "ReLU（线性整流单元）": the name itself is the word used
+    return terms
+
+
+def _prose(text: str) -> str:
+    """A message without its code, roles, links and markup: the words a reader reads."""
+    text = re.sub(r"(?::[a-z:]+:)?``[^`]+``|:(?!term:)[a-z:]+:`[^`]+`|`[^`]*<[^>]+>`_+", " ", text)
+    text = re.sub(r":term:`([^`<]+?)\s*(?:<[^>]+>)?`", r"\1", text)
+    return re.sub(r"\\ |\*", "", text)
+
+
+def test_each_glossary_term_has_one_chinese_word_across_the_catalogs():
+    terms = _glossary_terms()
+    assert len(set(terms.values())) == len(terms)  # one word per concept, and one concept per word
+    messages = [m for catalog in CATALOGS if catalog.parts[-3] == ZH
+                for m in read_po(catalog.open("rb")) if m.id and m.string]
+    missing = []
+    for message in messages:
+        english, chinese = _prose(message.id), _prose(message.string)
+        for term, word in terms.items():
+            spelled = re.escape(term).replace("optimizer", "optimi[sz]er")  # the pages write "optimiser"
+            if re.search(rf"(?<![\w-]){spelled}e?s?(?![\w-])", english, re.I) and word not in chinese:
+                missing.append(f"{term!r} is not {word!r} in: {message.string[:100]!r}")
+    assert not missing, f"{len(missing)} messages:\n" + "\n".join(missing)
+    # The words the catalogs once mixed in, outside code, for the same concepts.
+    for message in messages:
+        chinese = _prose(message.string)
+        for mixed in ("Module", "自定义 Function", "自定义函数"):
+            assert mixed not in chinese.replace("模块（Module）", ""), f"{mixed!r} in {message.string[:100]!r}"

@@ -163,8 +163,14 @@ class BuildTimeTexts(SphinxTransform):
                 image["tutorial_alt"] = image.attributes.pop("alt")  # the catalogs extract every alt text
 
 
+#: Punctuation that takes no space beside it (CJK text).
+FULL_WIDTH = tuple("（），。：；、！？")
+
+
 def _fixed_paragraph(old: nodes.paragraph, strong: str, rest: str) -> nodes.paragraph:
-    new = nodes.paragraph("", "", nodes.strong(strong, strong), nodes.Text(" " + rest), translatable=False)
+    # No space after a full-width colon or before a full-width bracket: Chinese sets none.
+    space = "" if strong.endswith(FULL_WIDTH) or rest.startswith(FULL_WIDTH) else " "
+    new = nodes.paragraph("", "", nodes.strong(strong, strong), nodes.Text(space + rest), translatable=False)
     new.source, new.line = old.source, old.line
     return new
 
