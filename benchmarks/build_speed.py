@@ -45,7 +45,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_FILES = ["requirements.txt", "Makefile", "docs", "tools",
+PROJECT_FILES = ["requirements.txt", "requirements-examples.txt", "Makefile", "docs", "tools",
                  *sorted(p.name for p in ROOT.glob("examples_*"))]
 GENERATED = ["_build", "auto_examples", "sg_execution_times.rst", "__pycache__"]
 

@@ -31,6 +31,8 @@ translations = {"zh_CN": "简体中文"}
 locale_dirs = ["locales"]
 gettext_compact = "site"  # one catalog: a sentence on two pages is translated once
 gettext_location = False  # the catalogs change only when the text does
+# Chinese search keeps these words whole (one a line), in the pages and in the query.
+html_search_options = {"words": "locales/zh_CN/search_words.txt"}
 
 # -- HTML output --------------------------------------------------------------
 
@@ -99,6 +101,9 @@ example_threads = 1
 example_time_limit = float(os.environ.get("EXAMPLE_TIME_LIMIT", "120"))
 # A missing module stops the build up front, naming the line that installs it.
 example_requirements = "../requirements.txt"
+# What a visitor installs to run the examples: in the archive of every example,
+# and linked from the landing page.
+visitor_requirements = "../requirements-examples.txt"
 
 # -- Executing once, anywhere -------------------------------------------------
 

@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixture_site"
 
 # What the project's source is made of; everything else is generated.
-PROJECT_FILES = ["requirements.txt", "docs", *sorted(p.name for p in ROOT.glob("examples_*"))]
+PROJECT_FILES = ["requirements.txt", "requirements-examples.txt", "docs", *sorted(p.name for p in ROOT.glob("examples_*"))]
 GENERATED = {"auto_examples", "sg_execution_times.rst", "__pycache__", "_build", "_inventories", "*.mo"}
 
 #: The translations `make html` builds after English, each into <html>/<language>/: every

@@ -135,7 +135,8 @@ def test_copy_button_copies_the_code_without_prompts_or_output(visit, base_url):
     console.hover()
     console.locator("button.copybtn").click()
     copied = v.page.evaluate("navigator.clipboard.readText()")
-    assert copied.splitlines() == ["python -m pip install -r requirements.txt", "python examples_tensor/two_layer_net_numpy.py"]
+    assert copied.splitlines() == ["python -m pip install -r requirements-examples.txt",
+                                 "python examples_tensor/two_layer_net_numpy.py"]
     assert not v.problems, v.problems
 
 
@@ -176,4 +177,32 @@ def test_chinese_search_finds_words_inside_chinese_text(visit, word, page):
     expect(v.page.locator("#search-results p.search-summary")).to_contain_text("个页面", timeout=15_000)
     results = v.page.locator("#search-results ul.search li")
     expect(results.locator(f'a[href*="{page}"]').first).to_be_visible(timeout=15_000)
+    assert not v.problems, v.problems
+
+
+#: Words a learner types, each several characters long: jieba cuts some of them into
+#: shorter words in the pages, and the query must be cut the same way.
+CHINESE_TERMS = ["学习率", "损失函数", "计算图", "优化器", "反向传播", "自动求导", "前向传播", "静态图", "动态图",
+                 "梯度下降", "神经网络", "链式法则", "加速器", "隐藏层",
+                 # not in the site's word list: found only because the query is cut as the pages are
+                 "矩阵乘法", "权重矩阵", "初始权重", "数据集", "训练步", "标准正态分布"]
+
+
+def test_chinese_search_finds_every_page_that_contains_a_compound_term(site, visit, base_url):
+    zh = site.translation("zh_CN")
+    texts = {page.relative_to(zh.html).as_posix(): zh.soup(page.relative_to(zh.html)).select_one("div[role=main]")
+             .get_text() for page in zh.pages() if page.name not in ("search.html", "genindex.html", "404.html")}
+    v = None
+    for term in CHINESE_TERMS:
+        expected = {page for page, text in texts.items() if term in text}
+        assert expected, f"no page says {term}: choose another term"
+        if v is None:
+            v = visit(f"zh_CN/search.html?q={term}")
+        else:
+            v.page.goto(f"{base_url}/zh_CN/search.html?q={term}")
+        expect(v.page.locator("#search-results p.search-summary")).to_contain_text("个页面", timeout=15_000)
+        v.page.wait_for_load_state("networkidle")  # the result pages it fetched for their summaries
+        found = {href.split("?", 1)[0].split("#", 1)[0] for href in
+                 v.page.locator("#search-results ul.search li a").evaluate_all("links => links.map(a => a.getAttribute('href'))")}
+        assert expected <= found, f"{term}: not found on {sorted(expected - found)}"
     assert not v.problems, v.problems

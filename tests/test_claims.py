@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import random
 import re
+import sys
 import warnings
 
 import numpy as np
@@ -396,3 +397,34 @@ def test_a_recorded_run_keeps_the_figures_of_the_machine_that_made_it():
     source = (ROOT / "examples_comparison" / "accelerator_speedup.py").read_text(encoding="utf-8")
     assert re.search(r'"accelerator": hardware', source) and '"torch": torch.__version__' in source
     assert not [p for p in ROOT.glob("examples_*/*.py") if "csv.reader" in p.read_text(encoding="utf-8")]
+
+
+# -- What a visitor needs to run the examples ------------------------------------------------
+
+
+def _imported_packages() -> set[str]:
+    """The packages outside the standard library that the examples import."""
+    found = set()
+    for script in ROOT.glob("examples_*/*.py"):
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names)
+
+
+def _pins(path) -> dict[str, str]:
+    return dict(re.findall(r"^([\w-]+)==([^;\s]+)", path.read_text(encoding="utf-8"), re.M))
+
+
+def test_the_examples_requirements_are_what_they_import_at_the_versions_the_site_tests():
+    claim("docs/index.rst", ":download:`requirements-examples.txt <../requirements-examples.txt>`, the packages "
+          "they import: PyTorch, numpy, matplotlib and TensorFlow, at the versions this site tests.")
+    examples_file = ROOT / "requirements-examples.txt"
+    listed = {name.removesuffix("-cpu") for name in _pins(examples_file)}
+    assert _imported_packages() == listed == {"torch", "numpy", "matplotlib", "tensorflow"}
+    site_pins = _pins(ROOT / "requirements.txt")
+    assert {name: site_pins[name] for name in _pins(examples_file)} == _pins(examples_file)
+    # Nothing of the site's own tooling (Sphinx, pytest, Playwright, jieba) for a visitor to install.
+    assert not {"sphinx", "pytest", "playwright", "jieba"} & set(_pins(examples_file))

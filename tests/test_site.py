@@ -254,7 +254,9 @@ def test_archive_holds_every_script_and_notebook(site):
         for folder, filename, _ in EXAMPLES:
             assert zf.read(f"{folder}/{filename}").decode() == example_source(folder, filename)
             json.loads(zf.read(f"{folder}/{filename.removesuffix('.py')}.ipynb"))
-    assert len(names) == 2 * len(EXAMPLES)
+        # What they need to run, at the top, as the landing page says.
+        assert zf.read("requirements-examples.txt") == (ROOT / "requirements-examples.txt").read_bytes()
+    assert len(names) == 2 * len(EXAMPLES) + 1
 
 
 def test_execution_times_page_lists_every_example(site):
@@ -452,3 +454,33 @@ PUBLISHED_PAGES = [
 def test_every_published_address_stays_the_same(site):
     pages = sorted(page.relative_to(site.html).as_posix() for page in site.pages())
     assert pages == sorted(PUBLISHED_PAGES)
+
+
+def test_the_landing_page_tells_a_visitor_how_to_run_the_examples_and_mentions_colab_only_with_its_links(
+        site, second_site):
+    soup = site.soup("index.html")
+    (link,) = [a for a in soup.select("a.reference.download") if a["href"].endswith("requirements-examples.txt")]
+    assert resolve(site, "index.html", link["href"]).read_bytes() == (ROOT / "requirements-examples.txt").read_bytes()
+    assert "pytorch.org/get-started/locally" in str(soup)
+    # The hosted build (REPOSITORY_URL set) has "Open in Colab" links and says so;
+    # a local build has neither.
+    for built, hosted in ((site, True), (second_site, False)):
+        text = built.soup("index.html").get_text()
+        links = built.soup("auto_examples/nn/dynamic_net.html").select(".sphx-glr-download-colab a")
+        assert ("Open in Colab opens its notebook" in text) == hosted == bool(links)
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_example_page_links_back_to_its_section_of_the_tutorial(site, language):
+    built = site if language == "en" else site.translation(language)
+    tutorial = built.soup("tutorial.html")
+    for folder, filename, _ in EXAMPLES:
+        page = f"auto_examples/{folder.removeprefix('examples_')}/{filename.removesuffix('.py')}.html"
+        (link,) = built.soup(page).select("p.tutorial-backlink a")
+        path, section_id = link["href"].split("#")
+        assert resolve(built, page, path) == built.html / "tutorial.html", page
+        section = tutorial.find(id=section_id)
+        assert section is not None and section.name == "section", (page, section_id)
+        # The section that shows the program, or, for a comparison page, the one that links to it.
+        assert section.select(f'a[href*="{filename.removesuffix(".py")}.html"]'), (page, section_id)
+        assert link.get_text() == heading_text(section.find(["h2", "h3"])), page

@@ -262,3 +262,27 @@ def test_each_glossary_term_has_one_chinese_word_across_the_catalogs():
         chinese = _prose(message.string)
         for mixed in ("Module", "自定义 Function", "自定义函数"):
             assert mixed not in chinese.replace("模块（Module）", ""), f"{mixed!r} in {message.string[:100]!r}"
+
+
+@pytest.mark.parametrize("language", ["en", ZH])
+def test_the_tutorial_links_each_glossary_term_to_its_entry(site, language):
+    built = site if language == "en" else site.translation(language)
+    glossary = built.soup("glossary.html")
+    entries = {dt["id"]: dt.get_text().rstrip("¶") for dt in glossary.select("dl.glossary dt[id]")}
+    assert len(entries) == len(_glossary_terms())
+    linked = {a["href"].split("#", 1)[1] for a in built.soup("tutorial.html").select("a[href*='glossary.html#term-']")}
+    assert linked == set(entries), f"not linked from the tutorial: {sorted(set(entries) - linked)}"
+
+
+def test_the_chinese_glossary_is_in_pinyin_order(site):
+    from tutorial_site.translations import pinyin_key
+
+    terms = [dt.get_text().rstrip("¶") for dt in site.translation(ZH).soup("glossary.html").select("dl.glossary dt")]
+    assert len(terms) == len(_glossary_terms())
+    assert terms == sorted(terms, key=pinyin_key)
+    assert terms[0].startswith("动态图") and terms[-1].startswith("自动求导")  # dòng ... zì, not by code point
+
+
+def test_chinese_search_keeps_every_glossary_term_whole():
+    words = (ROOT / "docs" / "locales" / ZH / "search_words.txt").read_text(encoding="utf-8").split()
+    assert set(_glossary_terms().values()) - {"ReLU"} <= set(words)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import zipfile
 from types import SimpleNamespace
 
+import pytest
+from sphinx.errors import ConfigError
+
 from tutorial_site import directives as tg
 from tutorial_site.examples import ExampleOrder
 
@@ -55,20 +58,23 @@ def test_archive_is_reproducible_and_not_rewritten_when_unchanged(tmp_path):
     gallery = tmp_path / "docs" / "auto_examples" / "a"
     gallery.mkdir(parents=True)
     (gallery / "one.ipynb").write_text("{}")
+    (tmp_path / "needs.txt").write_text("numpy\n")
     app = SimpleNamespace(
-        srcdir=tmp_path / "docs",
+        srcdir=tmp_path / "docs", confdir=tmp_path / "docs",
         config=SimpleNamespace(sphinx_gallery_conf={
             "examples_dirs": ["../examples_a"],
             "gallery_dirs": ["auto_examples/a"],
             "within_subsection_order": ExampleOrder(("one.py",)),
             "ignore_pattern": r"__init__\.py",
-        }),
+        }, visitor_requirements="../needs.txt"),
     )
+    with pytest.raises(ConfigError, match="visitor_requirements .*names ../missing.txt, which does not exist"):
+        tg.check_visitor_requirements(app, SimpleNamespace(visitor_requirements="../missing.txt"))
     tg.write_examples_archive(app)
     archive = tmp_path / "docs" / tg.ARCHIVE
     first, mtime = archive.read_bytes(), archive.stat().st_mtime_ns
     with zipfile.ZipFile(archive) as zf:
-        assert zf.namelist() == ["examples_a/one.py", "examples_a/one.ipynb"]
+        assert zf.namelist() == ["needs.txt", "examples_a/one.py", "examples_a/one.ipynb"]
     tg.write_examples_archive(app)
     assert archive.read_bytes() == first
     assert archive.stat().st_mtime_ns == mtime

@@ -32,6 +32,9 @@ class RecordingApp:
     def add_transform(self, cls):
         self.transforms.append(cls)
 
+    def add_post_transform(self, cls):
+        self.transforms.append(cls)
+
     def add_search_language(self, cls):
         self.search_languages[cls.lang] = cls
 

@@ -106,3 +106,13 @@ def test_the_chinese_search_loads_only_a_dictionary_it_is_given_and_splits_chine
     own.write_text("自动求导 10\n", encoding="utf-8")
     translations.chinese_search()({"dict": str(own)})
     assert loaded == [str(own)]
+
+
+def test_pinyin_key_orders_chinese_words_by_syllable_letters_then_tone():
+    from tutorial_site.translations import pinyin_key
+
+    words = ["张量（tensor）", "自动求导（autograd）", "动态图", "计算图", "加速器", "ReLU（线性整流单元）", "梯度", "学习率"]
+    assert sorted(words, key=pinyin_key) == ["动态图", "计算图", "加速器", "ReLU（线性整流单元）", "梯度", "学习率",
+                                             "张量（tensor）", "自动求导（autograd）"]
+    assert pinyin_key("计算图") < pinyin_key("加速器")  # ji before jia, though 计 (U+8BA1) comes after 加 (U+52A0)
+    assert pinyin_key("妈") < pinyin_key("马") < pinyin_key("骂")  # mā, mǎ, mà: by tone

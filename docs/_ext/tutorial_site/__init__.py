@@ -31,7 +31,7 @@ import os
 
 from sphinx.application import Sphinx
 
-from . import (accessibility, cache, crashes, directives, examples, execution, failures, figures, fingerprint,  # noqa: F401
+from . import (accessibility, backlinks, cache, crashes, directives, examples, execution, failures, figures, fingerprint,  # noqa: F401
                health, notebooks, processes, publishing, pruning, seam, sources, terminal, translations)
 
 # -- Priorities -------------------------------------------------------------------------
@@ -65,9 +65,12 @@ def hooks(build_health: health.BuildHealth) -> list[tuple[str, object, int]]:
         ("config-inited", failures.check_names_not_paths, DEFAULT),
         ("config-inited", publishing.check_site_url, DEFAULT),
         ("config-inited", notebooks.check_repository_url, DEFAULT),
+        ("config-inited", notebooks.tag_colab, DEFAULT),
+        ("config-inited", directives.check_visitor_requirements, DEFAULT),
         ("config-inited", translations.check_language, DEFAULT),
         ("config-inited", translations.publish_under_language, DEFAULT),
         ("config-inited", translations.load_own_messages, DEFAULT),
+        ("config-inited", translations.resolve_search_words, DEFAULT),
         ("config-inited", publishing.use_cached_inventories, BEFORE_INTERSPHINX),
         # Before any example runs: note that a build started, check, prune, run.
         ("builder-inited", build_health.start, FIRST),
@@ -83,6 +86,10 @@ def hooks(build_health: health.BuildHealth) -> list[tuple[str, object, int]]:
         ("env-get-outdated", build_health.outdated, DEFAULT),
         ("env-get-outdated", pruning.note_added_or_removed, DEFAULT),
         ("env-get-updated", pruning.rewrite_everything_if_documents_changed, DEFAULT),
+        ("env-get-updated", backlinks.rewrite_example_pages, DEFAULT),
+        ("env-purge-doc", backlinks.purge, DEFAULT),
+        ("doctree-read", backlinks.note_references, DEFAULT),
+        ("env-merge-info", backlinks.merge, DEFAULT),
         ("source-read", publishing.keep_times_page_offline, DEFAULT),
         ("doctree-resolved", notebooks.add_colab_links, DEFAULT),
         ("doctree-resolved", translations.restore_alt_texts, DEFAULT),
@@ -106,6 +113,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("example_order", (), "env", (tuple, list))
     app.add_config_value("example_only", "", "", str)
     app.add_config_value("example_requirements", "requirements.txt", "env", str)
+    app.add_config_value("visitor_requirements", "", "env", str)
     app.add_config_value("parallel_examples", os.cpu_count() or 1, "", int)
     app.add_config_value("example_threads", 1, "", int)
     app.add_config_value("example_time_limit", 120.0, "", (int, float))
@@ -132,9 +140,11 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("examples-archive", directives.ExamplesArchiveDirective)
     accessibility.use_translator(app)
     app.add_transform(figures.AltTexts)
+    app.add_post_transform(backlinks.BackLink)
     app.add_transform(translations.BuildTimeTexts)
     app.add_transform(translations.CheckTranslated)
     app.add_transform(translations.TranslateThumbnails)
+    app.add_transform(translations.GlossaryInReadersOrder)
     app.add_search_language(translations.chinese_search())
 
     # No example ever runs in the Sphinx process; notebooks get clean markdown.

@@ -33,9 +33,10 @@ from pathlib import Path
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
+from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
-from . import examples, figures, seam, sources
+from . import backlinks, examples, figures, seam, sources
 from .translations import _
 from .seam import read_figure_summaries, read_figures, read_images, read_script_output, read_script_outputs
 
@@ -195,6 +196,7 @@ class TutorialExampleDirective(SphinxDirective):
 
         self.env.note_dependency(str(example.source))
         self.env.note_dependency(str(page))
+        backlinks.note_section(self, example.source)
         generated = page.read_text(encoding="utf-8")
 
         parts = [
@@ -318,15 +320,28 @@ class ExamplesArchiveDirective(SphinxDirective):
 # -- Build hooks --------------------------------------------------------------
 
 
-def write_examples_archive(app: Sphinx) -> None:
-    """Zip every example script and its notebook into one download.
+def check_visitor_requirements(app: Sphinx, config) -> None:
+    """Stop at once, naming the file, when ``visitor_requirements`` names a file that is not there."""
+    if config.visitor_requirements and not (Path(app.confdir) / config.visitor_requirements).is_file():
+        raise ConfigError(
+            f"visitor_requirements (conf.py) names {config.visitor_requirements}, which does not exist: "
+            "write it, one line per package the examples import (it goes into the archive of every example), "
+            "or set visitor_requirements = \"\"")
 
-    Runs after sphinx-gallery has generated the notebooks. Entries carry a
+
+def write_examples_archive(app: Sphinx) -> None:
+    """Zip every example script and its notebook into one download, with what they need.
+
+    ``visitor_requirements`` (conf.py), the packages the examples import, is
+    at the top of the archive. Runs after sphinx-gallery has generated the notebooks. Entries carry a
     fixed timestamp, and the file is only rewritten when its bytes change, so
     the archive is reproducible and an unchanged build does not recopy it.
     """
     srcdir = Path(app.srcdir)
     members: list[tuple[str, bytes]] = []
+    if app.config.visitor_requirements:
+        requirements = Path(app.confdir) / app.config.visitor_requirements
+        members.append((requirements.name, requirements.read_bytes()))
     for example in examples.all_examples(app):
         folder = example.examples_dir.name
         members.append((f"{folder}/{example.name}", example.source.read_bytes()))

@@ -117,6 +117,12 @@ def check_repository_url(app: Sphinx, config: Config) -> None:
     colab_base(config)  # fail at start-up, not halfway through writing
 
 
+def tag_colab(app: Sphinx, config: Config) -> None:
+    """Set the tag ``colab`` where the pages have "Open in Colab" links (``.. only:: colab``)."""
+    if colab_base(config):
+        app.tags.add("colab")
+
+
 def _colab_link(url: str) -> nodes.reference:
     return nodes.reference("", _("Open in Colab"), refuri=url, classes=["colab-link"])
 

@@ -238,6 +238,38 @@ class TranslateThumbnails(SphinxTransform):
             raw.replace_self(nodes.raw("", text, format=raw.get("format", "html")))
 
 
+class GlossaryInReadersOrder(SphinxTransform):
+    """Sort a translated glossary the way its readers look words up: Chinese by pinyin.
+
+    ``:sorted:`` orders a glossary by code point (Sphinx's GlossarySorter, after
+    translation); a Chinese reader looks a word up by its pinyin, syllable
+    by syllable, each by its letters and then its tone (pypinyin).
+    """
+
+    default_priority = 510  # after Sphinx's GlossarySorter (500)
+
+    def apply(self) -> None:
+        if not is_translation(self.config) or not self.config.language.startswith("zh"):
+            return
+        for glossary in self.document.findall(addnodes.glossary):
+            for entries in glossary.findall(nodes.definition_list):
+                items = sorted(entries.children, key=lambda item: pinyin_key(item.next_node(nodes.term).astext()))
+                entries.children = []
+                entries.extend(items)
+
+
+def pinyin_key(term: str) -> list[tuple[str, int]]:
+    """Where ``term`` goes in a Chinese index: its syllables' letters and tones, in order."""
+    from pypinyin import Style, lazy_pinyin
+
+    word = term.split("（", 1)[0]  # "张量（tensor）": the Chinese word, not the English beside it
+    key = []
+    for syllable in lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True, v_to_u=False):
+        letters = syllable.rstrip("12345").lower()
+        key.append((letters, int(syllable[-1]) if syllable[-1:].isdigit() else 0))
+    return key
+
+
 def _plain(rst: str) -> str:
     """A message as sphinx-gallery shows it in a tooltip: without inline markup."""
     text = re.sub(r":[a-z:]+:`([^`<]*?)\s*(?:<[^>]*>)?`", r"\1", rst)
@@ -254,6 +286,54 @@ def translated(node: nodes.Element, message: str) -> bool:
 # -- Chinese search ------------------------------------------------------------------
 
 
+#: The search page's splitQuery for Chinese: the query is cut into the words jieba
+#: cut the pages into. A run of Chinese characters that the index has as a word is
+#: searched as it is; any other is cut, longest indexed word first, the way jieba
+#: cuts a phrase it does not know (学习率 -> 学习 + 率), and pieces the index cannot
+#: have (single characters) are left out.
+SPLIT_CHINESE_QUERY = """
+function splitQuery(query) {
+  const index = typeof Search === "undefined" ? null : Search._index;
+  const known = (word) =>
+    index !== null &&
+    (Object.hasOwn(index.terms, word) || Object.hasOwn(index.titleterms, word));
+  const words = [];
+  for (const token of query.split(/[^\\p{Letter}\\p{Number}_\\p{Emoji_Presentation}]+/gu)) {
+    for (const run of token.match(/\\p{Script=Han}+|[^\\p{Script=Han}]+/gu) || []) {
+      if (index === null || known(run) || !/\\p{Script=Han}/u.test(run)) {
+        words.push(run);
+        continue;
+      }
+      let start = 0;
+      while (start !== run.length) {
+        let end = run.length;
+        while (end - start !== 1 && !known(run.slice(start, end))) end -= 1;
+        if (end - start !== 1) words.push(run.slice(start, end));
+        start = end;
+      }
+    }
+  }
+  return words;
+}
+"""
+
+
+#: How often jieba is told a site word occurs: more than any word of its own
+#: dictionary that could take the word's characters apart.
+SITE_WORD_FREQUENCY = 10**7
+
+
+def resolve_search_words(app: Sphinx, config: Config) -> None:
+    """``html_search_options["words"]`` is relative to conf.py, like every path there."""
+    words = config.html_search_options.get("words") if config.html_search_options else None
+    if words:
+        path = Path(app.confdir) / words
+        if not path.is_file():
+            raise ConfigError(f"html_search_options['words'] names {words}, which does not exist: write it "
+                              "(one word a line, the Chinese search keeps each whole) or remove the option")
+        config.html_search_options = {**config.html_search_options, "words": str(path)}
+
+
 def chinese_search() -> type:
     """Sphinx's Chinese search (jieba splits the words), mended in two places.
 
@@ -263,6 +343,11 @@ def chinese_search() -> type:
       nothing (jieba reads that dictionary anyway, from its cache, and only
       when it first splits a text). Here only a dictionary that is named is
       loaded; and jieba says nothing unless something goes wrong.
+    * The words listed in ``html_search_options["words"]`` (the glossary's terms
+      and a few more) are always indexed whole.
+    * The query is cut into words as the pages were (:data:`SPLIT_CHINESE_QUERY`):
+      Sphinx looks the whole query up as one word, so 学习率, which jieba
+      indexes as 学习 and 率, found no page.
     * Sphinx 9.0 ends the search page's language_data.js with ``window.Stemmer =
       ChineseStemmer;``, a name that does not exist (Chinese words are not
       stemmed; Latin ones get the English stemmer), so every search stops with
@@ -277,10 +362,17 @@ def chinese_search() -> type:
     class ChineseSearch(SearchChinese):
         if sphinx.version_info < (9, 1):
             language_name = "English"  # the stemmer it uses: window.Stemmer = EnglishStemmer
+        js_splitter_code = SPLIT_CHINESE_QUERY
 
         def __init__(self, options: dict[str, str]) -> None:
             logging.getLogger("jieba").setLevel(logging.WARNING)
             super().__init__({"dict": "", **options})  # "": no second copy of jieba's own
+            if options.get("words"):
+                import jieba
+
+                # The site's own terms, always cut whole: a page that has 学习率 is found by 学习率.
+                for word in Path(options["words"]).read_text(encoding="utf-8").split():
+                    jieba.add_word(word, freq=SITE_WORD_FREQUENCY)
 
     return ChineseSearch
 
