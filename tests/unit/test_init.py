@@ -53,8 +53,9 @@ def test_setup_connects_the_hook_table_and_nothing_else():
     assert {"example_order", "example_only", "example_time_limit", "site_url", "api_docs"} <= set(app.config_values)
     assert app.translators["html"] is tutorial_site.accessibility.HTMLTranslator
     translations = tutorial_site.translations
-    assert app.transforms == [tutorial_site.figures.AltTexts, translations.BuildTimeTexts,
-                              translations.CheckTranslated, translations.TranslateThumbnails]
+    assert app.transforms == [tutorial_site.figures.AltTexts, tutorial_site.backlinks.BackLink,
+                              translations.BuildTimeTexts, translations.CheckTranslated,
+                              translations.TranslateThumbnails, translations.GlossaryInReadersOrder]
     assert app.search_languages["zh"].__name__ == "ChineseSearch"  # Sphinx's Chinese search, mended
 
 
