@@ -331,7 +331,12 @@ def resolve_search_words(app: Sphinx, config: Config) -> None:
         if not path.is_file():
             raise ConfigError(f"html_search_options['words'] names {words}, which does not exist: write it "
                               "(one word a line, the Chinese search keeps each whole) or remove the option")
-        config.html_search_options = {**config.html_search_options, "words": str(path)}
+        # Read here, not by path at indexing time: the configuration (and .buildinfo) keeps the relative path.
+        _SITE_WORDS[:] = path.read_text(encoding="utf-8").split()
+
+
+#: The words of ``html_search_options["words"]``, read when the configuration is.
+_SITE_WORDS: list[str] = []
 
 
 def chinese_search() -> type:
@@ -367,11 +372,11 @@ def chinese_search() -> type:
         def __init__(self, options: dict[str, str]) -> None:
             logging.getLogger("jieba").setLevel(logging.WARNING)
             super().__init__({"dict": "", **options})  # "": no second copy of jieba's own
-            if options.get("words"):
+            if _SITE_WORDS:
                 import jieba
 
                 # The site's own terms, always cut whole: a page that has 学习率 is found by 学习率.
-                for word in Path(options["words"]).read_text(encoding="utf-8").split():
+                for word in _SITE_WORDS:
                     jieba.add_word(word, freq=SITE_WORD_FREQUENCY)
 
     return ChineseSearch
