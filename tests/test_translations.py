@@ -17,6 +17,7 @@ import sys
 
 import pytest
 from babel.messages.pofile import read_po
+from tutorial_site.translations import FULL_WIDTH
 
 from helpers import (LANGUAGES, ROOT, SITE_PATH, SITE_URL, TUTORIAL, broken_links, build_site, code_text, copy_project,
                      sitemap)
@@ -201,9 +202,7 @@ def test_make_translations_adds_a_new_english_sentence_to_the_catalogs_untransla
 
 # -- Chinese as it is set: no stray spaces, one term per concept -------------------------------
 
-#: Full-width punctuation: Chinese sets no space beside it.
-FULL_WIDTH = "（），。：；、！？"
-_STRAY_SPACE = re.compile(rf"[\u4e00-\u9fff] +[\u4e00-\u9fff]|[^\S\n]+[{FULL_WIDTH}]|[（][^\S\n]+")
+_STRAY_SPACE = re.compile(rf"[\u4e00-\u9fff] +[\u4e00-\u9fff]|[^\S\n]+[{''.join(FULL_WIDTH)}]|[（][^\S\n]+")
 
 
 def test_the_chinese_pages_have_no_stray_spaces_from_markup(site):

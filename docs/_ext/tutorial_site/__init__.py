@@ -88,7 +88,7 @@ def hooks(build_health: health.BuildHealth) -> list[tuple[str, object, int]]:
         ("env-get-updated", pruning.rewrite_everything_if_documents_changed, DEFAULT),
         ("env-get-updated", backlinks.rewrite_example_pages, DEFAULT),
         ("env-purge-doc", backlinks.purge, DEFAULT),
-        ("doctree-read", backlinks.note_references, DEFAULT),
+        ("doctree-read", backlinks.note_titles_and_references, DEFAULT),
         ("env-merge-info", backlinks.merge, DEFAULT),
         ("source-read", publishing.keep_times_page_offline, DEFAULT),
         ("doctree-resolved", notebooks.add_colab_links, DEFAULT),

@@ -2,10 +2,12 @@
 
 A reader who lands on an example page from a search, or from a gallery, gets
 the lesson around the program one click away. The ``tutorial-example``
-directive notes the section it sits in (:func:`note_section`), and a section
-of such a page that links to an example page it does not embed (the
-comparison pages) is noted for that example (:func:`note_references`); when the pages are written, :class:`BackLink` puts a sentence with a link under each example
-page's title, with the section's title in the page's language.
+directive notes the section it sits in (:func:`note_section`); once that page
+is read and translated, :func:`note_titles_and_references` adds each section's
+title in the page's language, and notes the sections that link to an example
+page the page does not embed (the comparison pages). When the pages are
+written, :class:`BackLink` puts a sentence with a link under each example
+page's title.
 """
 
 from __future__ import annotations
@@ -13,47 +15,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
-from sphinx import addnodes
-
 from . import examples, seam
 from .translations import FULL_WIDTH, _
 
-#: env attribute: example source path -> (docname, section id) of the tutorial section showing it.
+#: env attribute: an example page's docname -> [docname, section id, section title] of the tutorial section.
 SECTIONS = "tutorial_site_sections"
-#: Set when a document holding such sections is read again: the example pages are rewritten.
-_CHANGED = "tutorial_site_sections_changed"
+#: env attribute: example pages whose section was read again, to be written again.
+_REWRITE = "tutorial_site_sections_rewrite"
 
 
-def _sections(env) -> dict[str, tuple[str, str]]:
+def _sections(env) -> dict[str, list]:
     if not hasattr(env, SECTIONS):
         setattr(env, SECTIONS, {})
     return getattr(env, SECTIONS)
-
-
-def note_section(directive: SphinxDirective, source: Path) -> None:
-    """Record the section of the page that ``directive`` (showing ``source``) is in."""
-    section = _enclosing_section(directive.state.parent)
-    if section is not None:
-        _sections(directive.env)[str(source)] = (directive.env.docname, section["ids"][0])
-
-
-def note_references(app: Sphinx, doctree: nodes.document) -> None:
-    """On a page that embeds examples, the sections that link to other examples' pages."""
-    sections, docname = _sections(app.env), app.env.docname
-    if not any(page == docname for page, _id in sections.values()):
-        return
-    labels = {seam.page_label(gallery.name, example.name): str(example.source)
-              for gallery in examples.galleries(app)
-              for example in examples.examples_of(gallery, app.config.sphinx_gallery_conf)}
-    for xref in doctree.findall(addnodes.pending_xref):
-        source = labels.get(xref.get("reftarget", ""))
-        section = _enclosing_section(xref)
-        if source and section is not None and source not in sections:
-            sections[source] = (docname, section["ids"][0])
 
 
 def _enclosing_section(node: nodes.Node) -> nodes.section | None:
@@ -62,30 +41,49 @@ def _enclosing_section(node: nodes.Node) -> nodes.section | None:
     return node if node is not None and node["ids"] else None
 
 
+def note_section(directive: SphinxDirective, page: Path) -> None:
+    """Record the section that ``directive``, showing the example of generated ``page``, is in."""
+    section = _enclosing_section(directive.state.parent)
+    if section is not None:
+        env = directive.env
+        _sections(env)[env.path2doc(str(page))] = [env.docname, section["ids"][0], ""]
+
+
+def note_titles_and_references(app: Sphinx, doctree: nodes.document) -> None:
+    """On a page that embeds examples: the titles of their sections, and the sections linking to other examples."""
+    env, sections = app.env, _sections(app.env)
+    here = [entry for entry in sections.values() if entry[0] == env.docname]
+    if not here:
+        return
+    pages = {seam.page_label(gallery.name, example.name): env.path2doc(str(example.generated_file(".rst")))
+             for gallery in examples.galleries(app)
+             for example in examples.examples_of(gallery, app.config.sphinx_gallery_conf)}
+    for xref in doctree.findall(addnodes.pending_xref):
+        page, section = pages.get(xref.get("reftarget", "")), _enclosing_section(xref)
+        if page and section is not None and page not in sections:
+            sections[page] = entry = [env.docname, section["ids"][0], ""]
+            here.append(entry)
+    for entry in here:  # the titles as this build's language has them
+        entry[2] = doctree.ids[entry[1]].next_node(nodes.title).astext()
+
+
 def purge(app: Sphinx, env, docname: str) -> None:
-    sections = _sections(env)
-    for source in [s for s, (page, _id) in sections.items() if page == docname]:
-        del sections[source]
-        setattr(env, _CHANGED, True)
+    sections, rewrite = _sections(env), getattr(env, _REWRITE, set())
+    for page in [page for page, entry in sections.items() if entry[0] == docname]:
+        del sections[page]
+        rewrite.add(page)
+    setattr(env, _REWRITE, rewrite)
 
 
 def merge(app: Sphinx, env, docnames, other) -> None:
-    _sections(env).update({s: v for s, v in _sections(other).items() if v[0] in docnames})
-
-
-def _example_pages(app: Sphinx) -> dict[str, str]:
-    """docname of each example's generated page -> the example's source path."""
-    srcdir = Path(app.srcdir)
-    return {example.generated_file(".rst").relative_to(srcdir).with_suffix("").as_posix(): str(example.source)
-            for example in examples.all_examples(app)}
+    _sections(env).update({page: entry for page, entry in _sections(other).items() if entry[0] in docnames})
 
 
 def rewrite_example_pages(app: Sphinx, env) -> list[str]:
     """When the tutorial was read again, its titles may have changed: write the example pages again."""
-    if not getattr(env, _CHANGED, False):
-        return []
-    setattr(env, _CHANGED, False)
-    return sorted(page for page in _example_pages(app) if page in env.found_docs)
+    pages = getattr(env, _REWRITE, set())
+    setattr(env, _REWRITE, set())
+    return sorted(pages & env.found_docs)
 
 
 class BackLink(SphinxPostTransform):
@@ -95,17 +93,11 @@ class BackLink(SphinxPostTransform):
     formats = ("html",)
 
     def run(self, **kwargs) -> None:
-        source = _example_pages(self.app).get(self.env.docname)
-        where = _sections(self.env).get(source) if source else None
+        entry = _sections(self.env).get(self.env.docname)
         section = self.document.next_node(nodes.section)
-        if where is None or section is None:
+        if entry is None or section is None:
             return
-        docname, section_id = where
-        tutorial = self.env.get_doctree(docname)
-        target = next((s for s in tutorial.findall(nodes.section) if section_id in s["ids"]), None)
-        if target is None:
-            return
-        title = target.next_node(nodes.title).astext()
+        docname, section_id, title = entry
         uri = self.app.builder.get_relative_uri(self.env.docname, docname) + "#" + section_id
         lead = _("Explained step by step in the tutorial:")
         paragraph = nodes.paragraph("", "", classes=["tutorial-backlink"])

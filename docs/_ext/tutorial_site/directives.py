@@ -196,7 +196,7 @@ class TutorialExampleDirective(SphinxDirective):
 
         self.env.note_dependency(str(example.source))
         self.env.note_dependency(str(page))
-        backlinks.note_section(self, example.source)
+        backlinks.note_section(self, page)
         generated = page.read_text(encoding="utf-8")
 
         parts = [
@@ -333,8 +333,8 @@ def write_examples_archive(app: Sphinx) -> None:
     """Zip every example script and its notebook into one download, with what they need.
 
     ``visitor_requirements`` (conf.py), the packages the examples import, is
-    at the top of the archive. Runs after sphinx-gallery has generated the notebooks. Entries carry a
-    fixed timestamp, and the file is only rewritten when its bytes change, so
+    at the top of the archive. Runs after sphinx-gallery has generated the
+    notebooks. Entries carry a fixed timestamp, and the file is only rewritten when its bytes change, so
     the archive is reproducible and an unchanged build does not recopy it.
     """
     srcdir = Path(app.srcdir)

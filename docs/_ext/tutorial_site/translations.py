@@ -253,9 +253,7 @@ class GlossaryInReadersOrder(SphinxTransform):
             return
         for glossary in self.document.findall(addnodes.glossary):
             for entries in glossary.findall(nodes.definition_list):
-                items = sorted(entries.children, key=lambda item: pinyin_key(item.next_node(nodes.term).astext()))
-                entries.children = []
-                entries.extend(items)
+                entries[:] = sorted(entries, key=lambda item: pinyin_key(item.next_node(nodes.term).astext()))
 
 
 def pinyin_key(term: str) -> list[tuple[str, int]]:
@@ -264,7 +262,7 @@ def pinyin_key(term: str) -> list[tuple[str, int]]:
 
     word = term.split("（", 1)[0]  # "张量（tensor）": the Chinese word, not the English beside it
     key = []
-    for syllable in lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True, v_to_u=False):
+    for syllable in lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True):
         letters = syllable.rstrip("12345").lower()
         key.append((letters, int(syllable[-1]) if syllable[-1:].isdigit() else 0))
     return key
