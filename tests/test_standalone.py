@@ -96,9 +96,11 @@ def example_script(folder: str, filename: str, make_dir):
     return SimpleNamespace(result=run_script(ROOT / folder / filename, cwd=cwd), cwd=cwd)
 
 
-def generated_notebook(folder: str, filename: str, make_dir, site):
-    path = site.project / "docs" / GALLERY[folder] / f"{filename.removesuffix('.py')}.ipynb"
-    cwd = make_dir(f"notebook-{filename.removesuffix('.py')}")
+def generated_notebook(folder: str, filename: str, language: str, make_dir, site):
+    # The Chinese notebook is the one the Chinese site offers: the same program, its prose in Chinese.
+    gallery = site.project / "docs" / GALLERY[folder] / ("" if language == "en" else language)
+    path = gallery / f"{filename.removesuffix('.py')}.ipynb"
+    cwd = make_dir(f"notebook-{language}-{filename.removesuffix('.py')}")
     return SimpleNamespace(notebook=run_notebook(path, cwd, kernels(make_dir)), cwd=cwd)
 
 
@@ -151,7 +153,7 @@ RUN_OF = {
     "test_speedup_records_no_accelerator_with_a_cuda_build_of_torch_on_a_machine_without_a_gpu":
         (lambda: ("speedup without a gpu",), False),
     "test_generated_notebook_runs_top_to_bottom_in_a_fresh_kernel":
-        (lambda folder, filename: ("notebook", folder, filename), True),
+        (lambda folder, filename, language: ("notebook", folder, filename, language), True),
     "test_example_runs_as_a_script_and_prints_what_its_page_shows":
         (lambda folder, filename: ("script", folder, filename), False),
 }
@@ -259,7 +261,8 @@ def test_example_runs_as_a_script_and_prints_what_its_page_shows(site, run, fold
 
 
 @EXAMPLES
-def test_generated_notebook_runs_top_to_bottom_in_a_fresh_kernel(site, run, folder, filename):
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_generated_notebook_runs_top_to_bottom_in_a_fresh_kernel(site, run, folder, filename, language):
     errors = [o for o in outputs(run.notebook) if o["output_type"] == "error"]
     assert not errors
     shown = "".join(

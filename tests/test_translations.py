@@ -10,17 +10,22 @@ language and walks the switcher), that of Chinese search in test_browser.py.
 from __future__ import annotations
 
 import ast
+import io
+import json
 import re
 import shutil
 import subprocess
 import sys
+import tokenize
+import warnings
+import zipfile
 
 import pytest
 from babel.messages.pofile import read_po
 from tutorial_site.translations import FULL_WIDTH
 
-from helpers import (LANGUAGES, ROOT, SITE_PATH, SITE_URL, TUTORIAL, broken_links, build_site, code_text, copy_project,
-                     sitemap)
+from helpers import (EXAMPLES, GALLERY, LANGUAGES, ROOT, SITE_PATH, SITE_URL, TUTORIAL, broken_links, build_site, code_text,
+                     copy_project, sitemap)
 
 LOCALES = ROOT / "docs" / "locales"
 CATALOGS = sorted(LOCALES.glob("*/LC_MESSAGES/*.po"))
@@ -35,7 +40,7 @@ def test_every_language_built_has_catalogs_and_a_name_in_the_switcher():
     named = ast.literal_eval(re.search(r"^translations = (\{.*\})$", conf, re.M)[1])
     assert sorted(named) == sorted(LANGUAGES)  # the Makefile builds what conf.py names
     for language in LANGUAGES:
-        assert {p.name for p in (LOCALES / language / "LC_MESSAGES").glob("*.po")} == {"site.po", "tutorial_site.po"}
+        assert {p.name for p in (LOCALES / language / "LC_MESSAGES").glob("*.po")} == {"site.po", "tutorial_site.po", "examples.po"}
 
 
 @pytest.mark.parametrize("catalog", CATALOGS, ids=lambda p: f"{p.parts[-3]}/{p.name}")
@@ -80,12 +85,17 @@ def test_the_translation_reuses_the_examples_run_by_the_english_build(site):
     assert len(re.findall(r"^ran \d+ examples in", site.log, re.M)) == 1  # one execution, in the English build
     assert re.search(r"^ran \d+ examples in", english, re.M)
     assert "running" not in chinese and "executing" not in chinese
-    # Its pages show the very files the English build wrote: same figures, same downloads.
+    # Its pages show the very figures the English build drew, and offer the same downloads by name
+    # (the examples' scripts, notebooks and zips in Chinese: test_the_chinese_downloads_...).
     zh = site.translation(ZH)
-    for folder in ("_images", "_downloads"):
-        english_files = {p.relative_to(site.html / folder): p.read_bytes() for p in (site.html / folder).rglob("*.*")}
-        chinese_files = {p.relative_to(zh.html / folder): p.read_bytes() for p in (zh.html / folder).rglob("*.*")}
-        assert chinese_files == english_files, folder
+    english_files = {p.relative_to(site.html / "_images"): p.read_bytes() for p in (site.html / "_images").rglob("*.*")}
+    chinese_files = {p.relative_to(zh.html / "_images"): p.read_bytes() for p in (zh.html / "_images").rglob("*.*")}
+    assert chinese_files == english_files
+
+    def downloads(html):
+        return sorted(p.name for p in (html / "_downloads").rglob("*.*"))
+
+    assert downloads(zh.html) == downloads(site.html)
 
 
 def test_the_chinese_build_indexes_its_words_without_jiebas_debug_lines(site):
@@ -100,14 +110,16 @@ def test_the_chinese_tutorial_has_the_nine_sections_in_order_with_the_same_code_
     assert chinese.title.get_text().startswith("通过一个小网络学习 PyTorch")
 
     def sections(soup):
-        return [(section["id"], code_text(section, "div.highlight pre"),
+        return [(section["id"], [_program(pre.get_text()) for pre in section.select("div.highlight-python pre")],
+                 code_text(section, ".tutorial-output pre, .sphx-glr-script-out pre"),
                  [img["src"] for img in section.select("img")])
                 for section in soup.select("[role=main] section section section") if section.select(".tutorial-example")]
 
     english_sections, chinese_sections = sections(english), sections(chinese)
     assert len(chinese_sections) == len(TUTORIAL) == 9
-    # Same anchors (the ids come from the English titles), same code and output, same figures.
+    # Same anchors (the ids come from the English titles), same program and output, same figures.
     assert chinese_sections == english_sections
+    assert all(code for _, code, _, _ in chinese_sections)
     headings = [section.find(["h3"]).get_text() for section in chinese.select("[role=main] section section section")
                 if section.select(".tutorial-example")]
     assert headings[0].startswith("热身：numpy") and headings[-1].startswith("PyTorch：控制流与权重共享")
@@ -198,6 +210,178 @@ def test_make_translations_adds_a_new_english_sentence_to_the_catalogs_untransla
     catalog = {m.id: m for m in read_po((project / "docs/locales/zh_CN/LC_MESSAGES/site.po").open("rb")) if m.id}
     assert catalog["One pass over the data."].string == ""
     assert catalog["tensor"].string == "张量（tensor）"  # what was translated stays
+
+
+# -- The code and the downloads in Chinese -----------------------------------------------------
+
+
+def _docstrings(tree: ast.AST) -> set[tuple[int, int]]:
+    """Where the docstrings of a module and of its functions and classes start."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                found.add((first.value.lineno, first.value.col_offset))
+    return found
+
+
+def _program(source: str) -> list[tuple[int, str]]:
+    """What the interpreter reads: every token but comments, docstrings and the layout of lines."""
+    docstrings = _docstrings(ast.parse(source))
+    return [(token.type, token.string) for token in tokenize.generate_tokens(io.StringIO(source).readline)
+            if token.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+            and not (token.type == tokenize.STRING and token.start in docstrings)]
+
+
+def _prose_of_code(source: str) -> list[str]:
+    """The comments and docstrings written for the reader, a run of comment lines as one text.
+
+    Not ``# %%`` markers, title underlines, directives and their options, or blank comment lines.
+    """
+    docstrings = _docstrings(ast.parse(source))
+    found, last_row = [], -2
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            text = token.string.lstrip("#").strip()
+            if not text or text.startswith(("%%", "..", ":")) or re.fullmatch(r"[-=~^]+", text):
+                last_row = -2
+                continue
+            if token.start[0] == last_row + 1 and found:
+                found[-1] += " " + text
+            else:
+                found.append(text)
+            last_row = token.start[0]
+        elif token.type == tokenize.STRING and token.start in docstrings:
+            found += [line for line in ast.literal_eval(token.string).splitlines()
+                      if line.strip() and not re.fullmatch(r"[-=~^]+", line.strip()) and not line.startswith((".. ", "   :"))]
+    return found
+
+
+def _translated(text: str) -> bool:
+    """Chinese, or nothing but names that stay as they are ("PyTorch：nn")."""
+    return _is_han_text(text) or {w.lower() for w in re.findall(r"[A-Za-z]{2,}", text)} <= _NAMES
+
+
+def _code_cells(book: dict) -> list[str]:
+    """A notebook's code cells without IPython's magics (``%matplotlib inline``), which are not Python."""
+    return ["".join(line for line in "".join(cell["source"]).splitlines(keepends=True) if not line.startswith("%"))
+            for cell in book["cells"] if cell["cell_type"] == "code"]
+
+
+def _downloads_of(page) -> dict[str, str]:
+    """The downloads a page links to: file name -> its address in the site."""
+    return {a["href"].rsplit("/", 1)[1]: a["href"] for a in page.select("a.reference.download[href]")}
+
+
+@pytest.mark.parametrize("folder, filename", [(f, n) for f, n, _ in EXAMPLES],
+                         ids=lambda v: str(v).removesuffix(".py"))
+def test_the_chinese_downloads_are_the_english_program_with_its_prose_in_chinese(site, folder, filename):
+    zh = site.translation(ZH)
+    page = f"{GALLERY[folder]}/{filename.removesuffix('.py')}.html"
+    english, chinese = _downloads_of(site.soup(page)), _downloads_of(zh.soup(page))
+    stem = filename.removesuffix(".py")
+    assert {f"{stem}.py", f"{stem}.ipynb", f"{stem}.zip"} <= set(chinese) and set(chinese) == set(english)
+
+    def read(built, links, name) -> bytes:
+        return (built.html / GALLERY[folder] / links[name]).resolve().read_bytes()
+
+    # The script: the very program, every comment and docstring in Chinese.
+    en_script, zh_script = (read(site, english, filename).decode(), read(zh, chinese, filename).decode())
+    assert _program(zh_script) == _program(en_script)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. reST's "\ " in a docstring: Python 3.12 warns at every run
+        compile(zh_script, filename, "exec")
+    prose = _prose_of_code(zh_script)
+    assert prose and all(_translated(text) for text in prose), [text for text in prose if not _translated(text)]
+    # The notebook: the same code cells, markdown cells in Chinese.
+    en_book, zh_book = (json.loads(read(site, english, f"{stem}.ipynb")), json.loads(read(zh, chinese, f"{stem}.ipynb")))
+
+    assert [_program(code) for code in _code_cells(zh_book)] == [_program(code) for code in _code_cells(en_book)]
+    assert any(_is_han_text(text) for code in _code_cells(zh_book) for text in _prose_of_code(code))
+    markdown = ["".join(cell["source"]) for cell in zh_book["cells"] if cell["cell_type"] == "markdown"]
+    markdown = [text for text in markdown if text.strip()]
+    assert markdown and all(_translated(text) for text in markdown), markdown
+    assert "\\ " not in "".join(markdown)  # reST's escaped spaces mean nothing in markdown
+    # The zip: the same members, which are these very files.
+    with zipfile.ZipFile(io.BytesIO(read(zh, chinese, f"{stem}.zip"))) as zh_zip, \
+            zipfile.ZipFile(io.BytesIO(read(site, english, f"{stem}.zip"))) as en_zip:
+        assert zh_zip.namelist() == en_zip.namelist()
+        assert zh_zip.read(filename) == read(zh, chinese, filename)
+        assert zh_zip.read(f"{stem}.ipynb") == read(zh, chinese, f"{stem}.ipynb")
+
+
+def test_the_chinese_archives_hold_the_chinese_downloads(site):
+    zh = site.translation(ZH)
+    scripts = {}
+    for folder, filename, _ in EXAMPLES:
+        page = zh.soup(f"{GALLERY[folder]}/{filename.removesuffix('.py')}.html")
+        link = _downloads_of(page)[filename]
+        scripts[filename] = (zh.html / GALLERY[folder] / link).resolve().read_bytes()
+    archives = [("index.html", "learning_pytorch_with_examples.zip")]
+    archives += [(f"{GALLERY[folder]}/index.html", f"{GALLERY[folder].rsplit('/', 1)[1]}_python.zip")
+                 for folder in GALLERY]
+    for page, name in archives:
+        link = _downloads_of(zh.soup(page))[name]
+        english = _downloads_of(site.soup(page))[name]
+        base = zh.html / page
+        with zipfile.ZipFile(base.parent / link) as zh_zip, zipfile.ZipFile((site.html / page).parent / english) as en_zip:
+            assert zh_zip.namelist() == en_zip.namelist(), name
+            members = [m for m in zh_zip.namelist() if m.endswith(".py")]
+            assert members, name
+            for member in members:
+                assert zh_zip.read(member) == scripts[member.rsplit("/", 1)[-1]], (name, member)
+                assert _is_han_text(zh_zip.read(member).decode()), (name, member)
+
+
+@pytest.mark.parametrize("page", ["tutorial.html", *(f"{GALLERY[f]}/{n.removesuffix('.py')}.html" for f, n, _ in TUTORIAL)])
+def test_the_code_on_the_chinese_pages_is_the_english_program_with_chinese_comments(site, page):
+    english = [pre.get_text() for pre in site.soup(page).select("div.highlight-python pre, div.highlight-Python pre")]
+    chinese = [pre.get_text() for pre in site.translation(ZH).soup(page).select(
+        "div.highlight-python pre, div.highlight-Python pre")]
+    assert [_program(code) for code in chinese] == [_program(code) for code in english]
+    prose = [text for code in chinese for text in _prose_of_code(code)]
+    assert prose and all(_translated(text) for text in prose), [text for text in prose if not _translated(text)]
+
+
+def _is_han_text(text: str) -> bool:
+    return bool(re.search(r"[\u4e00-\u9fff]", text))
+
+
+#: Names that stay as they are in Chinese text: programs, packages, classes, optimisers, chips.
+_NAMES = {"numpy", "pytorch", "tensorflow", "torch", "nn", "optim", "adam", "sgd", "sequential", "module", "cpu",
+          "relu", "gpu"}
+
+
+def test_the_figures_alt_texts_on_the_chinese_pages_are_wholly_chinese(site):
+    zh = site.translation(ZH)
+    checked = 0
+    for page in zh.pages():
+        name = page.relative_to(zh.html).as_posix()
+        english = {img["src"]: img["alt"] for img in site.soup(name).select("img[alt]") if img["alt"]}
+        for img in zh.soup(name).select("img[alt]"):
+            if img["src"] not in english:
+                continue
+            words = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", english[img["src"]])}
+            left = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", img["alt"])} & words - _NAMES
+            assert not left, f"{name}: English words {sorted(left)} in {img['alt']!r}"
+            assert not _STRAY_SPACE.search(img["alt"]), img["alt"]
+            checked += 1
+    assert checked >= 20
+
+
+def test_the_chinese_pages_name_the_site_and_the_home_link_in_chinese(site):
+    zh = site.translation(ZH)
+    name = {m.id: m.string for m in read_po((LOCALES / ZH / "LC_MESSAGES" / "site.po").open("rb"))}[
+        "Learning PyTorch with Examples"]
+    assert _is_han_text(name)
+    for page in ("index.html", "tutorial.html", "glossary.html", "auto_examples/nn/dynamic_net.html"):
+        soup = zh.soup(page)
+        assert soup.title.get_text().endswith(f"— {name}"), soup.title
+        assert soup.select_one(".wy-side-nav-search a.icon-home").get_text().strip() == name
+        assert soup.select_one(".wy-breadcrumbs a.icon-home")["aria-label"] == "首页"
+        assert "Learning PyTorch with Examples" not in soup.select_one("head").get_text()
+    assert site.soup("tutorial.html").select_one(".wy-breadcrumbs a.icon-home")["aria-label"] == "Home"
 
 
 # -- Chinese as it is set: no stray spaces, one term per concept -------------------------------

@@ -71,7 +71,7 @@ def test_archive_is_reproducible_and_not_rewritten_when_unchanged(tmp_path):
     with pytest.raises(ConfigError, match="visitor_requirements .*names ../missing.txt, which does not exist"):
         tg.check_visitor_requirements(app, SimpleNamespace(visitor_requirements="../missing.txt"))
     tg.write_examples_archive(app)
-    archive = tmp_path / "docs" / tg.ARCHIVE
+    archive = tmp_path / "docs" / tg.examples.ARCHIVE
     first, mtime = archive.read_bytes(), archive.stat().st_mtime_ns
     with zipfile.ZipFile(archive) as zf:
         assert zf.namelist() == ["needs.txt", "examples_a/one.py", "examples_a/one.ipynb"]

@@ -55,7 +55,8 @@ def test_setup_connects_the_hook_table_and_nothing_else():
     translations = tutorial_site.translations
     assert app.transforms == [tutorial_site.figures.AltTexts, tutorial_site.backlinks.BackLink,
                               translations.BuildTimeTexts, translations.CheckTranslated,
-                              translations.TranslateThumbnails, translations.GlossaryInReadersOrder]
+                              translations.TranslateThumbnails, translations.GlossaryInReadersOrder,
+                              tutorial_site.code_translation.TranslateCode]
     assert app.search_languages["zh"].__name__ == "ChineseSearch"  # Sphinx's Chinese search, mended
 
 
@@ -69,3 +70,5 @@ def test_the_table_lists_each_events_handlers_in_the_order_they_run():
     runs = [handler.__name__ for event, handler, _ in table if event == "builder-inited" and callable(handler)]
     assert runs.index("check_example_imports") < runs.index("run_pending_examples")
     assert tutorial_site.RUN_EXAMPLES < tutorial_site.GALLERY < tutorial_site.AFTER_GALLERY
+    # The translated zips are made of the English ones, the examples archive (written after the galleries) included.
+    assert runs.index("write_examples_archive") < runs.index("write_translated_downloads")

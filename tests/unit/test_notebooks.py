@@ -32,7 +32,8 @@ def test_math_blocks_become_double_dollars():
 def test_an_example_result_becomes_a_line_about_the_notebooks_own_cells():
     text = ("Intro, then the result:\n\n.. example-result::\n   :output: 1\n   :alt: A figure,\n"
             "         on two lines.\n\n- A finding.\n")
-    assert nb.result_note(text) == f"Intro, then the result:\n\n{nb.RESULT_IN_NOTEBOOK}\n- A finding.\n"
+    assert nb.result_note(text) == ("Intro, then the result:\n\n"
+                                   "*(In this notebook, the cells below draw and print it when you run them.)*\n\n- A finding.\n")
     assert nb.result_note("No directive here.\n") == "No directive here.\n"
 
 

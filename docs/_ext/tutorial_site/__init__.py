@@ -18,6 +18,7 @@ One module per job:
 ``accessibility`` heading levels that Sphinx's HTML lacks
 ``publishing``  sitemap, offline execution-times pages, API links from cached inventories
 ``translations`` the site in other languages from one execution: catalogs, switcher, checks
+``code_translation`` the examples' comments, docstrings and text cells in the page's language; their downloads
 ``crashes``     a clear message, not Sphinx's crash report, for what the project foresees (a full disk)
 ``seam``        the only module that touches sphinx-gallery's internals (version-checked)
 
@@ -31,7 +32,7 @@ import os
 
 from sphinx.application import Sphinx
 
-from . import (accessibility, backlinks, cache, crashes, directives, examples, execution, failures, figures, fingerprint,  # noqa: F401
+from . import (accessibility, backlinks, cache, code_translation, crashes, directives, examples, execution, failures, figures, fingerprint,  # noqa: F401
                health, notebooks, processes, publishing, pruning, seam, sources, terminal, translations)
 
 # -- Priorities -------------------------------------------------------------------------
@@ -50,6 +51,8 @@ CHECK_SOURCES, CHECK_NAMES, CHECK_SELECTION, CHECK_IMPORTS = 370, 380, 390, 400
 PRUNE_REMOVED_EXAMPLES = 450
 RUN_EXAMPLES = 480
 AFTER_GALLERY = 600
+#: The translated downloads are made of the English ones, the examples archive included.
+TRANSLATE_DOWNLOADS = 610
 #: build-finished: the exit status is set first, pruning reads it, the build's note is written last.
 FAIL_ON_EXAMPLE_ERRORS, PRUNE_STALE_OUTPUT, LAST = 600, 700, 900
 DEFAULT = 500
@@ -82,6 +85,7 @@ def hooks(build_health: health.BuildHealth) -> list[tuple[str, object, int]]:
         ("builder-inited", execution.run_pending_examples, RUN_EXAMPLES),
         # (sphinx-gallery assembles the galleries from those runs here.)
         ("builder-inited", directives.write_examples_archive, AFTER_GALLERY),
+        ("builder-inited", code_translation.write_translated_downloads, TRANSLATE_DOWNLOADS),
         # Reading and writing the pages.
         ("env-get-outdated", build_health.outdated, DEFAULT),
         ("env-get-outdated", pruning.note_added_or_removed, DEFAULT),
@@ -94,8 +98,10 @@ def hooks(build_health: health.BuildHealth) -> list[tuple[str, object, int]]:
         ("doctree-resolved", notebooks.add_colab_links, DEFAULT),
         ("doctree-resolved", translations.restore_alt_texts, DEFAULT),
         ("html-page-context", translations.add_language_links, DEFAULT),
+        ("html-page-context", translations.name_the_site, DEFAULT),
         # The end: (sphinx-gallery's failure summary at 500), exit status, prune, note.
         ("build-finished", publishing.write_sitemap, DEFAULT),
+        ("build-finished", code_translation.extract, DEFAULT),
         ("build-finished", failures.fail_on_example_errors, FAIL_ON_EXAMPLE_ERRORS),
         ("build-finished", sources.fail_if_left_out, FAIL_ON_EXAMPLE_ERRORS),
         ("build-finished", pruning.prune_stale_output, PRUNE_STALE_OUTPUT),
@@ -145,6 +151,7 @@ def setup(app: Sphinx) -> dict:
     app.add_transform(translations.CheckTranslated)
     app.add_transform(translations.TranslateThumbnails)
     app.add_transform(translations.GlossaryInReadersOrder)
+    app.add_transform(code_translation.TranslateCode)
     app.add_search_language(translations.chinese_search())
 
     # No example ever runs in the Sphinx process; notebooks get clean markdown.

@@ -38,10 +38,8 @@ from sphinx.util.docutils import SphinxDirective
 
 from . import backlinks, examples, figures, seam, sources
 from .translations import _
+from .examples import ARCHIVE
 from .seam import read_figure_summaries, read_figures, read_images, read_script_output, read_script_outputs
-
-#: Where the zip of all examples is written, relative to the source folder.
-ARCHIVE = "auto_examples/learning_pytorch_with_examples.zip"
 
 
 #: Printed output longer than this many lines is cut on the narrative page,
@@ -153,16 +151,16 @@ def _figure_rst(image: str, alt: str) -> list[str]:
     return [f".. image:: {image}", f"   :alt: {alt}", "   :class: tutorial-plot", ""]
 
 
-def _figures_rst(images: list[str], generated: str, fallback: str) -> list[str]:
+def _figures_rst(images: list[str], generated: str, fallback: str, drawn=figures.as_drawn) -> list[str]:
     """reST lines for the figures ``images`` of a generated page, each with the alt text it has there.
 
     That text describes the figure's data (tutorial_site.figures); ``fallback``
-    serves a figure that has none.
+    serves a figure that has none; ``drawn`` translates the words drawn on it.
     """
     alt_texts = dict(read_figures(generated))
     # In the page's language, from the figure's summary (tutorial_site.figures).
     summaries = read_figure_summaries(generated)
-    alt_texts.update({image: figures.describe(summaries[Path(image).name], _) for image in images
+    alt_texts.update({image: figures.describe(summaries[Path(image).name], _, drawn) for image in images
                       if Path(image).name in summaries})
     return [line for image in images for line in _figure_rst(image, alt_texts.get(image, fallback))]
 
@@ -232,7 +230,9 @@ class TutorialExampleDirective(SphinxDirective):
                         page=":ref:`{} <{}>`".format(_("The example page"), label)),
                     "",
                 ]
-        parts += _figures_rst(images, generated, _("A figure drawn by {name}").format(name=example.source.name))
+        drawn = figures.words_drawn(self.env.app)
+        parts += _figures_rst(images, generated, _("A figure drawn by {name}").format(name=example.source.name), drawn)
+        figures.report_untranslated(self.env.app, drawn, self.get_location())
         if not (output or images):
             parts += [
                 ".. rst-class:: tutorial-not-run",
@@ -272,7 +272,9 @@ class ExampleResultDirective(SphinxDirective):
         if not seam.is_example_page(generated):
             raise self.error("example-result belongs in the title docstring of a gallery example")
         outputs, images = read_script_outputs(generated), read_images(generated)
-        parts = _figures_rst(images, generated, _("A figure drawn by this example"))
+        drawn = figures.words_drawn(self.env.app)
+        parts = _figures_rst(images, generated, _("A figure drawn by this example"), drawn)
+        figures.report_untranslated(self.env.app, drawn, self.get_location())
         if "output" in self.options and outputs:
             number = self.options["output"]
             if number > len(outputs):

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 MANIFEST_SUFFIX = ".outputs.json"
 #: Written by the build beside an example's outputs: the fingerprint they were made under (see :mod:`.fingerprint`).
 FINGERPRINT_SUFFIX = ".fingerprint.json"
+#: Where the zip of all examples is written, relative to the source folder (see :mod:`.directives`).
+ARCHIVE = "auto_examples/learning_pytorch_with_examples.zip"
 #: What in an examples folder is not beside an example for it to read: caches and hidden files.
 NOT_BESIDE = ("__pycache__", "*.pyc", ".*")
 

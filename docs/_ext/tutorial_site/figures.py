@@ -12,17 +12,35 @@ example: it changes when the example's numbers do.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
-from . import seam
-from .translations import _
+from . import code_translation, seam
+from .translations import FULL_WIDTH, _, is_translation
 
 
 def _english(message: str) -> str:
     return message
+
+
+def as_drawn(text: str) -> str:
+    """A word drawn on a figure, as it is drawn (the source language)."""
+    return text
+
+
+def words_drawn(app):
+    """The words drawn on the figures in the build's language: the examples' catalog in a translation build."""
+    return code_translation.figure_words(app) if is_translation(app.config) else as_drawn
+
+
+def report_untranslated(app, drawn, location) -> None:
+    """Warn (fail, with -W) where a word drawn on a figure has no translation: the alt text would mix languages."""
+    if isinstance(drawn, code_translation.Words):
+        code_translation.warn_missing(app, "the texts drawn on the figures here", drawn, f"{code_translation.DOMAIN}.po",
+                                      location=location)
 
 
 def number(value, _=_english) -> str:
@@ -69,39 +87,48 @@ def summarise(fig) -> dict:
     return {"suptitle": fig.get_suptitle(), "axes": axes}
 
 
-def describe(fig_or_summary, _=_english) -> str:
-    """One paragraph saying what a figure shows (a figure, or its :func:`summarise`), in ``_``'s language."""
+def describe(fig_or_summary, _=_english, drawn=as_drawn) -> str:
+    """One paragraph saying what a figure shows (a figure, or its :func:`summarise`), in ``_``'s language.
+
+    ``drawn`` translates the words drawn on the figure (titles, labels), which ``_``'s catalog does not hold.
+    """
     summary = fig_or_summary if isinstance(fig_or_summary, dict) else summarise(fig_or_summary)
     sentences = []
     if summary["suptitle"]:
-        sentences.append(_("{title}.").format(title=summary["suptitle"]))
+        sentences.append(_("{title}.").format(title=drawn(summary["suptitle"])))
     for ax in summary["axes"]:
-        what = ax["y"] or _("Values")
-        against = ax["x"] or _("position")
+        what = drawn(ax["y"]) if ax["y"] else _("Values")
+        against = drawn(ax["x"]) if ax["x"] else _("position")
 
         def at(position) -> str:  # "at training step 0"; a category ("64 x 100") names itself
             if isinstance(position, str):
-                return _("at {position}").format(position=position)
+                return _("at {position}").format(position=drawn(position))
             return _("at {axis} {position}").format(axis=against, position=number(position, _))
 
         lines = [
             _("{name} {trend} from {start} {at_start} to {end} {at_end}").format(
                 # matplotlib names unlabelled lines _child0...
-                name=_("it") if line["label"].startswith("_") else line["label"],
+                name=_("it") if line["label"].startswith("_") else drawn(line["label"]),
                 trend=trend(line["start"][1], line["end"][1], _),
                 start=number(line["start"][1], _), at_start=at(line["start"][0]),
                 end=number(line["end"][1], _), at_end=at(line["end"][0]))
             for line in ax["lines"]
         ]
         sentences.append(
-            (_("{title}.").format(title=ax["title"]) + " " if ax["title"] else "")
+            (_("{title}.").format(title=drawn(ax["title"])) + " " if ax["title"] else "")
             + _("{what} against {against}{scale}{count}: {lines}.").format(
                 what=what[:1].upper() + what[1:], against=against,
                 scale=_(", on a log scale") if ax["log"] else "",
                 count="" if len(lines) == 1 else _(", {count} lines").format(count=len(lines)),
                 lines=_("; ").join(lines))
         )
-    return " ".join(" ".join(sentences).split())
+    text = " ".join(" ".join(sentences).split())
+    # Chinese sets no space between two of its characters, nor beside its punctuation.
+    return re.sub(rf"(?<=[{_HAN}{_FULL}]) (?=[{_HAN}])|(?<=[{_HAN}]) (?=[{_FULL}])|(?<=[{_FULL}]) | (?=[{_FULL}])", "",
+                  text)
+
+
+_HAN, _FULL = "\u4e00-\u9fff", "".join(FULL_WIDTH)
 
 
 def scraper(block, block_vars, gallery_conf, **kwargs) -> str:
@@ -131,7 +158,9 @@ class AltTexts(SphinxTransform):
                 comment.parent.remove(comment)
         if not summaries:
             return
+        drawn = words_drawn(self.app)
         for node in self.document.findall(nodes.Element):
             name = Path(node.get("uri", "")).name
             if name in summaries and "alt" in node.attributes:
-                node["alt"] = describe(summaries[name], _)
+                node["alt"] = describe(summaries[name], _, drawn)
+        report_untranslated(self.app, drawn, self.env.docname)

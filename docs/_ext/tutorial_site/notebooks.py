@@ -74,7 +74,6 @@ def dollar_math(text: str) -> str:
 
 # An ``.. example-result::`` directive (see .directives) and its indented options.
 _RESULT = re.compile(r"^\.\. example-result::.*\n(?:[ \t]+\S.*\n)*", re.M)
-RESULT_IN_NOTEBOOK = "*(In this notebook, the cells below draw and print it when you run them.)*\n"
 
 
 def result_note(text: str) -> str:
@@ -83,12 +82,18 @@ def result_note(text: str) -> str:
     On the page it shows what this build's run produced; a notebook produces
     its own figure and table when its cells run.
     """
-    return _RESULT.sub(RESULT_IN_NOTEBOOK, text)
+    note = _("(In this notebook, the cells below draw and print it when you run them.)")
+    return _RESULT.sub(lambda _found: f"*{note}*\n", text)
+
+
+def no_escaped_spaces(text: str) -> str:
+    """reST's escaped space (``\\ ``, markup right beside a Chinese character) is nothing; markdown would show it."""
+    return re.sub(r"(?<!\\)\\ ", "", text)
 
 
 def for_jupyter(text: str) -> str:
     """A text cell's reST, ready for sphinx-gallery to make markdown of (see :func:`.seam.convert_notebook_text_with`)."""
-    return result_note(dollar_math(plain_roles(text)))
+    return result_note(dollar_math(plain_roles(no_escaped_spaces(text))))
 
 
 # -- Open in Colab -----------------------------------------------------------------

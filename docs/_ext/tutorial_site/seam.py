@@ -414,3 +414,16 @@ TIMES_PAGE = "sg_execution_times"
 def without_remote_assets(times_page: str) -> str:
     """An execution-times page without the raw HTML that loads Bootstrap and DataTables from CDNs."""
     return _REMOTE_ASSETS.sub("", times_page)
+
+
+# -- Notebooks of translated scripts ----------------------------------------------
+
+
+def write_notebook(script: Path, target: Path, gallery_conf: dict) -> bytes:
+    """The notebook sphinx-gallery would make of ``script`` (its blocks, its text cells as markdown), as bytes.
+
+    ``target`` is where the notebook will be offered; it is not written here.
+    """
+    _, blocks = split_code_and_text_blocks(str(script))
+    notebook = _notebook.jupyter_notebook(blocks, gallery_conf, str(target.parent))
+    return json.dumps(notebook, indent=2).encode("ascii")  # as sphinx-gallery's save_notebook writes it

@@ -110,12 +110,17 @@ def publish_under_language(app: Sphinx, config: Config) -> None:
 
 
 def load_own_messages(app: Sphinx, config: Config) -> None:
-    """Compile this extension's catalog for the build's language if it changed, and load it."""
+    """Compile the build language's catalogs that changed, and load this extension's.
+
+    Sphinx compiles them only when it starts reading, after the galleries are
+    made (:mod:`.code_translation` reads the examples' catalog then), and a
+    catalog once loaded is not read again in that process.
+    """
     if not is_translation(config):
         return
     repo = CatalogRepository(app.srcdir, config.locale_dirs, config.language, config.source_encoding)
     for catalog in repo.catalogs:
-        if catalog.domain == DOMAIN and catalog.is_outdated():
+        if catalog.is_outdated():
             catalog.write_mo(config.language, config.gettext_allow_fuzzy_translations)
     locale.init(list(repo.locale_dirs), config.language, DOMAIN)
 
@@ -410,7 +415,35 @@ def add_language_links(app: Sphinx, pagename: str, templatename: str, context: d
         for language in languages(config)
     ]
     context["language_switcher_label"] = _("Language")
+    context["home_label"] = _("Home")
     context["built_with"] = _("Built with {sphinx}, {gallery} and the {theme} theme.")
+
+
+def name_the_site(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """A translated page names the site in its own language: in its title and its home link.
+
+    The site's name (``project``, ``html_title``) is the title of the landing
+    page, so the pages' catalog already translates it; the configuration
+    itself is left alone (it is what the environment compares between builds).
+    The copyright line names its holders as they are.
+    """
+    if not is_translation(app.config):
+        return
+    domain = docname_to_domain(app.config.root_doc, app.config.gettext_compact)
+    dirs = [str(Path(app.srcdir, folder)) for folder in app.config.locale_dirs]
+    catalog, _found = locale.init(dirs, app.config.language, domain)
+    for key in ("project", "docstitle", "shorttitle"):
+        if isinstance(context.get(key), str) and context[key]:
+            translation = catalog.gettext(context[key])
+            if translation == context[key] and key not in _unnamed:
+                _unnamed.add(key)
+                logger.warning("the site's name %r (%s) has no %s translation: it is translated as the landing "
+                               "page's title is, in %s", context[key], key, app.config.language, domain + ".po",
+                               type="i18n", subtype="untranslated")
+            context[key] = translation
+
+
+_unnamed: set[str] = set()
 
 
 def catalog_files(srcdir: Path, config: Config) -> list[Path]:
