@@ -187,11 +187,19 @@ def test_a_changed_english_sentence_fails_the_translation_build_until_it_is_tran
     tutorial = built_project / "docs" / "tutorial.rst"
     tutorial.write_text(tutorial.read_text(encoding="utf-8").replace(
         "PyTorch offers two things at its core:", "At its core, PyTorch offers two things:"), encoding="utf-8")
+    # And a new comment in an example's code: it would show in English on the Chinese page and in its downloads.
+    example = built_project / "examples_nn" / "two_layer_net_optim.py"
+    example.write_text(example.read_text(encoding="utf-8").replace(
+        "losses = []\n", "losses = []  # one value per step\n", 1), encoding="utf-8")
     result = build_site(built_project, languages=LANGUAGES)
     log = result.stdout + result.stderr
     assert result.returncode != 0
     assert re.search(r"tutorial\.rst: WARNING: 1 message\(s\) of this page have no zh_CN translation, "
                      r"the first: 'At its core, PyTorch offers two things:'\. Run `make translations`", log), log[-3000:]
+    assert re.search(r"WARNING: 1 message\(s\) of examples_nn/two_layer_net_optim\.py have no zh_CN translation, "
+                     r"the first: 'one value per step'\. Run `make translations` and translate them in "
+                     r"locales/zh_CN/LC_MESSAGES/examples\.po", log), log[-3000:]
+    assert re.search(r"two_layer_net_optim\.rst: WARNING: 1 message\(s\) of this page's code have no zh_CN", log)
 
 
 @pytest.mark.slow  # a gettext build
