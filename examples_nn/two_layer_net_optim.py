@@ -78,3 +78,11 @@ ax.set_xlabel("training step")
 ax.set_ylabel("loss (sum of squared errors)")
 ax.set_title("PyTorch optim: Adam")
 plt.show()
+
+# %%
+# Try it
+# ------
+# Replace Adam by ``torch.optim.SGD(model.parameters(), lr=1e-4)``, plain
+# gradient descent. It is ahead of Adam at steps 100, 200 and 300, and Adam
+# passes it only near the end: a cleverer optimiser is not faster on every
+# problem.

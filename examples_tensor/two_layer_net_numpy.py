@@ -76,3 +76,10 @@ ax.set_xlabel("training step")
 ax.set_ylabel("loss (sum of squared errors)")
 ax.set_title("numpy: gradients written by hand")
 plt.show()
+
+# %%
+# Try it
+# ------
+# Set ``lr = 1e-4``. Each step now overshoots by more than the last: numpy
+# warns of an overflow, the loss is ``inf`` within ten steps and ``nan``
+# after that. A learning rate is only right for the scale of its gradients.

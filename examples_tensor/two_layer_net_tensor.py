@@ -18,7 +18,12 @@ import torch
 # -----------------
 # Every tensor lives on a device. We take the machine's accelerator when it
 # has one and the CPU otherwise; nothing else in the program depends on the
-# choice.
+# choice. To choose yourself, name the device: ``torch.device("cpu")``, or
+# ``torch.device("cuda")`` for an NVIDIA or AMD GPU. A tensor is made on a
+# device with ``device=`` or copied to one with ``.to(device)``, and a model
+# moves all of its parameters with ``model.to(device)``. The tensors of one
+# operation must all be on the same device: mixing two devices is a
+# ``RuntimeError`` that names both.
 
 device = (
     torch.accelerator.current_accelerator()
@@ -92,3 +97,11 @@ ax.set_xlabel("training step")
 ax.set_ylabel("loss (sum of squared errors)")
 ax.set_title("PyTorch tensors: gradients written by hand")
 plt.show()
+
+# %%
+# Try it
+# ------
+# Add ``torch.ones(2) + torch.ones(2, device="meta")`` at the end. The two
+# tensors are on different devices, and PyTorch refuses with the
+# ``RuntimeError`` for mixed devices. The ``meta`` device keeps shapes but no
+# numbers, so this works on a machine without an accelerator too.

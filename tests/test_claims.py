@@ -281,7 +281,9 @@ def test_the_comparison_trains_each_method_as_its_example_does():
                "examples_nn/two_layer_net_module.py", "examples_nn/dynamic_net.py"]
     optimisers = []
     for name in bare + layered:
-        source = (ROOT / name).read_text(encoding="utf-8")
+        # The code only: a "Try it" cell may name another optimiser or rate for the reader to try.
+        source = "\n".join(line for line in (ROOT / name).read_text(encoding="utf-8").splitlines()
+                           if not line.lstrip().startswith("#"))
         theirs = _settings(source)
         optimisers += theirs.pop("optimisers")
         assert {key: ours[key] for key in theirs} == theirs, name
@@ -428,3 +430,249 @@ def test_the_examples_requirements_are_what_they_import_at_the_versions_the_site
     assert {name: site_pins[name] for name in _pins(examples_file)} == _pins(examples_file)
     # Nothing of the site's own tooling (Sphinx, pytest, Playwright, jieba) for a visitor to install.
     assert not {"sphinx", "pytest", "playwright", "jieba"} & set(_pins(examples_file))
+
+
+# -- What trips learners up, and each "Try it" cell (issue 26) -------------------------------------
+
+
+def run_changed(filename: str, changes: dict[str, str], *, append: str = "") -> dict:
+    """The example run with the change a "Try it" cell asks for: each ``old`` (found once in the code) made ``new``."""
+    import contextlib
+    import io
+
+    import matplotlib.pyplot as plt
+
+    path = Example.named(filename).path
+    source = path.read_text(encoding="utf-8")
+    for old, new in changes.items():
+        # In the code, not in the comments (the "Try it" cell itself quotes the code it changes).
+        code = re.sub(r"(?m)^[ \t]*#.*$", lambda comment: "\0" * len(comment[0]), source)
+        found = [m.start() for m in re.finditer(re.escape(old), code)]
+        assert len(found) == 1, f"{filename} no longer has exactly one {old!r} in its code"
+        source = source[:found[0]] + new + source[found[0] + len(old):]
+    namespace = {"__name__": "__main__", "__file__": str(path)}
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numpy's overflow warnings, which the cell announces
+            exec(compile(source + append, str(path), "exec"), namespace)
+    finally:
+        plt.close("all")
+    namespace["printed"] = out.getvalue()
+    return namespace
+
+
+def test_a_learning_rate_too_large_for_the_gradients_overflows_and_then_is_nan():
+    claim("examples_tensor/two_layer_net_numpy.py", "numpy warns of an overflow, the loss is ``inf`` within ten "
+          "steps and ``nan`` after that.")
+    run = run_changed("two_layer_net_numpy.py", {"lr = 1e-6": "lr = 1e-4"})
+    losses = run["losses"]
+    first = next(i for i, loss in enumerate(losses) if not np.isfinite(loss))
+    assert first < 10 and np.isinf(losses[first]) and all(np.isnan(loss) for loss in losses[first + 1:])
+    with np.errstate(over="raise"), pytest.raises(FloatingPointError):  # numpy's warning is an overflow
+        run_changed("two_layer_net_numpy.py", {"lr = 1e-6": "lr = 1e-4"})
+
+
+def test_tensors_on_two_devices_are_refused_and_a_model_moves_all_its_parameters():
+    claim("examples_tensor/two_layer_net_tensor.py", "a model moves all of its parameters with "
+          "``model.to(device)``. The tensors of one operation must all be on the same device: mixing two "
+          "devices is a ``RuntimeError`` that names both.")
+    claim("examples_tensor/two_layer_net_tensor.py", "Add ``torch.ones(2) + torch.ones(2, device=\"meta\")`` at "
+          "the end. The two tensors are on different devices, and PyTorch refuses")
+    with pytest.raises(RuntimeError) as refused:
+        run_changed("two_layer_net_tensor.py", {}, append='\ntorch.ones(2) + torch.ones(2, device="meta")\n')
+    assert "meta" in str(refused.value) and "cpu" in str(refused.value)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1)).to("meta")
+    assert {p.device.type for p in model.parameters()} == {"meta"}
+    assert torch.ones(2).to("meta").device.type == "meta"  # .to(device) copies a tensor to another device
+
+
+def test_requires_grad_is_off_by_default_and_a_trailing_underscore_changes_in_place():
+    claim("examples_autograd/two_layer_net_autograd.py", "``requires_grad`` is ``False`` by default, and "
+          "``requires_grad_()`` turns it on. A method whose name ends in an underscore, like that one or "
+          "``zero_()`` below, changes its tensor in place.")
+    t = torch.randn(3)
+    assert t.requires_grad is False
+    assert t.requires_grad_() is t and t.requires_grad
+    g = torch.ones(3)
+    assert g.zero_() is g and not g.any()
+    assert g.add(1) is not g and not g.any()  # without the underscore: a new tensor, this one unchanged
+
+
+def test_forgetting_to_zero_the_gradients_in_the_autograd_loop_ends_in_nan():
+    claim("examples_autograd/two_layer_net_autograd.py", "Delete the line ``w.grad.zero_()``. Every step then "
+          "adds its gradients to those of all the steps before")
+    run = run_changed("two_layer_net_autograd.py", {"            w.grad.zero_()": "            pass"})
+    losses = run["losses"]
+    assert np.isnan(losses[-1])
+    assert any(later > earlier for earlier, later in zip(losses[:100], losses[1:100]))  # it swings up and down
+
+
+def test_backward_is_handed_the_gradient_of_the_output_and_gives_that_of_each_input(custom_function_run):
+    claim("examples_autograd/two_layer_net_custom_function.py", "``backward`` is handed ``grad_output``, which "
+          "holds ∂loss/∂output for every element of what ``forward`` returned, so it has that result's shape; it "
+          "gives back ∂loss/∂input for each input of ``forward``, each shaped like its input.")
+    unit = custom_function_run["ClampedLinearUnit"]
+    seen = {}
+
+    class Watched(unit):
+        @staticmethod
+        def backward(ctx, grad_output):
+            seen["grad_output"] = grad_output.clone()
+            seen["grad_input"] = unit.backward(ctx, grad_output)
+            return seen["grad_input"]
+
+    x = torch.randn(4, 3, requires_grad=True)
+    out = Watched.apply(x)
+    weights = torch.randn(4, 3)
+    (out * weights).sum().backward()  # d loss / d out = weights
+    assert torch.equal(seen["grad_output"], weights) and seen["grad_output"].shape == out.shape
+    assert seen["grad_input"].shape == x.shape and torch.equal(x.grad, seen["grad_input"])
+
+
+def test_gradcheck_accepts_the_custom_relu_and_refuses_a_backward_that_ignores_the_input(custom_function_run):
+    claim("examples_autograd/two_layer_net_custom_function.py", "``torch.autograd.gradcheck(relu, "
+          "torch.linspace(-1, 1, 8, dtype=torch.float64, requires_grad=True))`` returns ``True``. Then make "
+          "``backward`` return ``grad_output`` unchanged: ``gradcheck`` raises a \"Jacobian mismatch\" error, "
+          "showing the numerical and the analytical gradient side by side.")
+    from torch.autograd.gradcheck import GradcheckError
+
+    def points():
+        return torch.linspace(-1, 1, 8, dtype=torch.float64, requires_grad=True)
+
+    assert torch.autograd.gradcheck(custom_function_run["relu"], points()) is True
+    broken = run_changed("two_layer_net_custom_function.py",
+                         {"return grad_output.masked_fill(x < 0, 0)": "return grad_output"})
+    with pytest.raises(GradcheckError, match=r"(?s)Jacobian mismatch.*numerical:.*analytical:"):
+        torch.autograd.gradcheck(broken["relu"], points())
+
+
+def test_tensorflow_2s_own_way_takes_the_same_steps_as_the_session():
+    claim("examples_autograd/tf_two_layer_net.py", "With the same data, starting weights and learning rate, it "
+          "takes the same steps as the session above.")
+    run = Example.named("tf_two_layer_net.py").finished()
+    assert len(run["tf2_losses"]) == len(run["losses"]) == 500
+    assert "GradientTape" in Example.named("tf_two_layer_net.py").path.read_text(encoding="utf-8")
+    for graph_loss, tf2_loss in zip(run["losses"][::100], run["tf2_losses"][::100]):
+        assert f"{graph_loss:.4g}" == f"{tf2_loss:.4g}"
+    tf2_printed = [float(v) for v in re.findall(r"^tf\.function and GradientTape, step \d+: loss (\S+)$",
+                                                 run.printed, re.M)]
+    assert [f"{v:.4g}" for v in tf2_printed] == [f"{v:.4g}" for v in printed_losses(run.printed)]
+
+
+def test_running_a_static_graph_adds_no_operations_to_it():
+    claim("examples_autograd/tf_two_layer_net.py", "Print ``len(graph.get_operations())`` after building the "
+          "graph and again after the session: the same number.")
+    run = run_changed("tf_two_layer_net.py", {"losses = []\nwith tf.compat.v1.Session":
+                                              "built = len(graph.get_operations())\nlosses = []\nwith tf.compat.v1.Session"})
+    assert run["built"] == len(run["graph"].get_operations()) > 0
+
+
+def test_nn_starts_small_because_of_its_initialisation_and_a_mean_loss_is_640_times_smaller():
+    claim("docs/tutorial.rst", "The ``nn`` programs start from a loss of a few hundred and learn at a rate of "
+          "1e-4, where the hand-written ones start near 3 × 10\\ :sup:`7` and learn at 1e-6.")
+    claim("docs/tutorial.rst", "``nn.Linear`` draws its weights uniformly between −1/√in_features and "
+          "1/√in_features (±0.032 for 1000 inputs)")
+    claim("docs/tutorial.rst", "with ``reduction=\"mean\"``, the default, the loss and every gradient would be 640 "
+          "times smaller")
+    nn_first = Example.named("two_layer_net_nn.py").finished()["losses"][0]
+    hand_first = Example.named("two_layer_net_numpy.py").finished()["losses"][0]
+    assert 100 < nn_first < 1000 and 1e7 < hand_first < 1e8
+    layer = torch.nn.Linear(1000, 100)
+    bound = 1 / 1000 ** 0.5
+    assert f"{bound:.3f}" == "0.032" and layer.weight.abs().max() <= bound and layer.weight.abs().max() > 0.99 * bound
+    assert torch.nn.MSELoss().reduction == "mean"
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(1000, 100), torch.nn.ReLU(), torch.nn.Linear(100, 10))
+    x, y = torch.randn(64, 1000), torch.randn(64, 10)
+    grads = {}
+    for reduction in ("sum", "mean"):
+        model.zero_grad()
+        loss = torch.nn.MSELoss(reduction=reduction)(model(x), y)
+        loss.backward()
+        grads[reduction] = (loss.item(), [p.grad.clone() for p in model.parameters()])
+    eps = torch.finfo(torch.float32).eps
+    assert grads["sum"][0] == pytest.approx(640 * grads["mean"][0], rel=64 * eps)
+    for summed, averaged in zip(grads["sum"][1], grads["mean"][1]):
+        torch.testing.assert_close(summed, 640 * averaged, rtol=1e3 * eps, atol=1e3 * eps * summed.abs().max())
+
+
+def test_a_mean_loss_hardly_moves_at_the_sums_rate_and_takes_the_sums_steps_at_640_times_it():
+    claim("examples_nn/two_layer_net_nn.py", "after 500 steps the loss has hardly moved. Multiply ``lr`` by 640 as "
+          "well and training takes the sum's steps again: each printed loss is the sum's divided by 640.")
+    summed = Example.named("two_layer_net_nn.py").finished()["losses"]
+    mean_loss = {'nn.MSELoss(reduction="sum")': "nn.MSELoss()"}
+    mean = run_changed("two_layer_net_nn.py", mean_loss)["losses"]
+    assert mean[-1] * 640 > summed[0] / 2  # hardly moved, where the sum fell to about 1e-5
+    both = run_changed("two_layer_net_nn.py", {**mean_loss, "lr = 1e-4": "lr = 640 * 1e-4"})["losses"]
+    # Each loss is the sum's / 640, while float32 rounding keeps the two paths together.
+    for step in (0, 1, 10, 50, 100):
+        assert both[step] * 640 == pytest.approx(summed[step], rel=1e-3), step
+
+
+def test_plain_gradient_descent_leads_adam_until_near_the_end_in_the_optim_program():
+    claim("examples_nn/two_layer_net_optim.py", "It is ahead of Adam at steps 100, 200 and 300, and Adam passes it "
+          "only near the end")
+    adam = Example.named("two_layer_net_optim.py").finished()["losses"]
+    sgd = run_changed("two_layer_net_optim.py", {"torch.optim.Adam(model.parameters(), lr=1e-4)":
+                                                 "torch.optim.SGD(model.parameters(), lr=1e-4)"})["losses"]
+    assert all(sgd[step - 1] < adam[step - 1] for step in (100, 200, 300))
+    assert adam[-1] < sgd[-1]
+
+
+def test_full_batch_sgd_is_plain_gradient_descent():
+    claim("examples_nn/two_layer_net_module.py", "Fed the whole batch at every step, as here, SGD is plain gradient "
+          "descent")
+    torch.manual_seed(0)
+    by_hand, by_sgd = (torch.nn.Linear(5, 3) for _ in range(2))
+    by_sgd.load_state_dict(by_hand.state_dict())
+    x, y = torch.randn(8, 5), torch.randn(8, 3)
+    optimizer = torch.optim.SGD(by_sgd.parameters(), lr=0.1)
+    for _ in range(3):
+        for model in (by_hand, by_sgd):
+            model.zero_grad()
+            torch.nn.functional.mse_loss(model(x), y, reduction="sum").backward()
+        with torch.no_grad():
+            for p in by_hand.parameters():
+                p -= 0.1 * p.grad
+        optimizer.step()
+    eps = torch.finfo(torch.float32).eps
+    for a, b in zip(by_hand.parameters(), by_sgd.parameters()):
+        # The same update, step for step, to float32 rounding (SGD fuses the multiply and the add).
+        torch.testing.assert_close(a, b, rtol=16 * eps, atol=16 * eps)
+
+
+def test_without_zero_grad_the_gradients_pile_up_and_the_loss_ends_far_higher():
+    claim("examples_nn/two_layer_net_module.py", "Delete ``optimizer.zero_grad()``. The gradients of all earlier "
+          "steps then add up in ``.grad``, each update pushes further in old directions, and the loss at step 500 "
+          "ends more than 100,000 times higher than with it.")
+    cleared = Example.named("two_layer_net_module.py").finished()["losses"]
+    piled = run_changed("two_layer_net_module.py", {"    optimizer.zero_grad()\n": ""})["losses"]
+    assert piled[-1] > 1e5 * cleared[-1]
+
+
+def test_a_network_of_one_fixed_depth_fits_far_better_than_the_one_whose_depth_changes():
+    claim("examples_nn/dynamic_net.py", "Every pass is then the same network with one hidden layer, and the loss "
+          "falls below 10⁻⁹ by step 500, far below that of the network whose depth changes.")
+    varying = Example.named("dynamic_net.py").finished()["losses"]
+    fixed = run_changed("dynamic_net.py", {"random.randint(0, 3)": "random.randint(0, 0)"})
+    assert fixed["losses"][-1] < 1e-9 < varying[-1]
+    assert set(fixed["depths"]) == {1}
+
+
+def test_changing_data_bypasses_autograd_where_an_in_place_change_is_reported():
+    claim("docs/tutorial.rst", "``.data`` is the same numbers with autograd left out: a tensor that autograd saved "
+          "for the backward pass can be changed that way without an error, and the gradients come out wrong, where "
+          "the same change made in place under ``torch.no_grad()`` is reported when ``backward()`` runs.")
+    x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    expected = torch.sigmoid(x) * (1 - torch.sigmoid(x))
+    through_data = torch.sigmoid(x)  # sigmoid saves its result for the backward pass
+    through_data.data.mul_(2)
+    through_data.sum().backward()
+    assert not torch.allclose(x.grad, expected.detach())  # silently wrong
+    x.grad = None
+    in_place = torch.sigmoid(x)
+    with torch.no_grad():
+        in_place.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        in_place.sum().backward()

@@ -204,11 +204,19 @@ class TutorialExampleDirective(SphinxDirective):
                 path=f"``{example.examples_dir.name}/{example.name}``"),
             "",
         ]
-        for kind, content in example_cells(example.source):
+        cells = example_cells(example.source)
+        # Text after the last code cell ("Try it") is about the result: it follows the output and figures.
+        last_code = max((i for i, (kind, _content) in enumerate(cells) if kind == "code"), default=-1)
+        cells, closing = cells[:last_code + 1], cells[last_code + 1:]
+        for kind, content in cells:
             if kind == "text":
                 parts += [text_for_the_page(content), ""]
                 continue
             folded = boilerplate(content)
+            if folded == _("How the device is chosen") and not self.env.temp_data.get("tutorial_device_shown"):
+                # The first program on the page that chooses a device shows how, open; the others fold it.
+                self.env.temp_data["tutorial_device_shown"] = True
+                folded = None
             if folded:
                 parts += [".. raw:: html", "", f"   <details class=\"tutorial-fold\"><summary>{folded}</summary>", ""]
             parts += [".. code-block:: python", "", _indent(content, 3), ""]
@@ -240,6 +248,7 @@ class TutorialExampleDirective(SphinxDirective):
                 "*" + _("The examples were not run in this build, so there is no output to show here.") + "*",
                 "",
             ]
+        parts += [line for _kind, content in closing for line in (text_for_the_page(content), "")]
         parts += [
             ".. rst-class:: tutorial-example-links",
             "",
