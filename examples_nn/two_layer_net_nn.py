@@ -41,8 +41,8 @@ y = torch.randn(N, D_out).to(device)
 # :class:`nn.Sequential <torch.nn.Sequential>` runs its Modules one after
 # another. Each :class:`nn.Linear <torch.nn.Linear>` owns a weight matrix and
 # a bias vector, created with a sensible random initialisation and registered
-# as parameters of the model. The loss is the same sum of squared errors as
-# before, now taken from ``nn``.
+# as parameters of the model. The loss is the sum of squared errors that the
+# hand-written programs compute, now taken from ``nn``.
 
 model = nn.Sequential(
     nn.Linear(D_in, H),
