@@ -104,6 +104,21 @@ def test_example_page_opens_its_own_notebook_in_colab(site, folder, filename, ti
     assert links[0]["href"] == COLAB + notebook_download.removeprefix("../../")
 
 
+@pytest.mark.parametrize(("folder", "filename", "title"), EXAMPLES[:1] + EXAMPLES[-1:])
+def test_a_chinese_page_opens_the_chinese_notebook_where_the_published_site_has_it(site, folder, filename, title):
+    zh = site.translation("zh_CN")
+    page = f"{GALLERY[folder]}/{filename.replace('.py', '.html')}"
+    soup = zh.soup(page)
+    (link,) = soup.select("a.colab-link")
+    notebook_download = soup.select_one(".sphx-glr-download-jupyter a.download")["href"]
+    # The whole site is pushed to the branch, the Chinese one under zh_CN/.
+    assert link["href"] == COLAB + "zh_CN/" + notebook_download.removeprefix("../../")
+    published = site.html / "zh_CN" / notebook_download.removeprefix("../../")
+    markdown = "".join("".join(c["source"]) for c in json.loads(published.read_text(encoding="utf-8"))["cells"]
+                       if c["cell_type"] == "markdown")
+    assert re.search(r"[\u4e00-\u9fff]", markdown)  # the Chinese notebook
+
+
 def test_every_tutorial_section_opens_its_notebook_in_colab(site):
     soup = site.soup("tutorial.html")
     link_lines = soup.select("p.tutorial-example-links")

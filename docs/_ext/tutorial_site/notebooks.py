@@ -31,7 +31,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
-from .translations import _
+from .translations import _, is_translation, language_prefix
 
 # -- Markdown cells -------------------------------------------------------------
 
@@ -137,6 +137,8 @@ def add_colab_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     base = colab_base(app.config)
     if not base:
         return
+    # A translation's pages and downloads are published under <language>/ (its notebooks are its own).
+    base += language_prefix(app.config.language) if is_translation(app.config) else ""
     for download in list(doctree.findall(addnodes.download_reference)):
         filename = download.get("filename", "")
         if not filename.endswith(".ipynb"):
