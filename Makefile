@@ -24,11 +24,13 @@ STAMP := "$(VENV)/.requirements.txt"
 # written and every warning reported before the build fails.
 SPHINXBUILD ?= $(PY) tools/sphinx_build.py
 SPHINXOPTS ?=
+# The pages are in docs/; the configuration, conf.py, is here at the top (-c).
 SOURCEDIR := docs
+CONFDIR := .
 BUILDDIR := _build
 STRICT := -W --keep-going
 # The translations: every language with catalogs in docs/locales/ (named in
-# docs/conf.py: translations), each built after English into
+# conf.py: translations), each built after English into
 # $(BUILDDIR)/html/LANGUAGE from the same executed examples. LANGUAGES= builds
 # English only.
 LANGUAGES ?= $(notdir $(wildcard $(SOURCEDIR)/locales/*))
@@ -60,43 +62,43 @@ venv: ## set up the virtual environment from requirements.txt, if needed
 	  cp requirements.txt $(STAMP); }
 
 html: venv ## run every example and build the site in every language (EXAMPLE=dynamic_net: run only that one)
-	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(STRICT) $(SPHINXOPTS)
+	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" -c "$(CONFDIR)" $(STRICT) $(SPHINXOPTS)
 	$(foreach language,$(LANGUAGES),$(call build_translation,$(language)))
 	@echo "The site is in $(BUILDDIR)/html; open $(BUILDDIR)/html/index.html"
 
 # One command per translation: the same sources, the examples' output reused.
 define build_translation
-	$(SPHINXBUILD) -b html -D language=$(1) "$(SOURCEDIR)" "$(BUILDDIR)/html/$(1)" -d "$(BUILDDIR)/doctrees-$(1)" $(STRICT) $(SPHINXOPTS)
+	$(SPHINXBUILD) -b html -D language=$(1) "$(SOURCEDIR)" "$(BUILDDIR)/html/$(1)" -d "$(BUILDDIR)/doctrees-$(1)" -c "$(CONFDIR)" $(STRICT) $(SPHINXOPTS)
 
 endef
 
 # Fills the execution cache and builds nothing: run it on N machines with
 # SHARD=1/N ... N/N, gather their caches into one, then make html EXECUTE=never.
 examples: venv ## run the examples the execution cache lacks and store them (SHARD=i/N: only the i-th share)
-	$(SPHINXBUILD) -b dummy "$(SOURCEDIR)" "$(BUILDDIR)/examples" -d "$(BUILDDIR)/doctrees-examples" \
+	$(SPHINXBUILD) -b dummy "$(SOURCEDIR)" "$(BUILDDIR)/examples" -d "$(BUILDDIR)/doctrees-examples" -c "$(CONFDIR)" \
 	  -D example_shard=$(SHARD) $(if $(PLAN),-D example_plan="$(abspath $(PLAN))") $(SPHINXOPTS)
 
 # For the workflow's plan job: every example's fingerprint ($(BUILDDIR)/plan/fingerprints.txt,
 # whose hash keys the cache) and the partition of the missing ones over SHARDS ($(BUILDDIR)/plan/plan.json).
 SHARDS ?= 3
 plan: venv ## write the examples' fingerprints and their partition over SHARDS=N shards to _build/plan/
-	$(SPHINXBUILD) -b dummy "$(SOURCEDIR)" "$(BUILDDIR)/plan" -d "$(BUILDDIR)/doctrees-examples" \
+	$(SPHINXBUILD) -b dummy "$(SOURCEDIR)" "$(BUILDDIR)/plan" -d "$(BUILDDIR)/doctrees-examples" -c "$(CONFDIR)" \
 	  -D execute=plan:$(SHARDS) $(SPHINXOPTS)
 
 prune-cache: venv ## remove the execution cache's entries that no current example uses
-	$(SPHINXBUILD) -b dummy "$(SOURCEDIR)" "$(BUILDDIR)/examples" -d "$(BUILDDIR)/doctrees-examples" \
+	$(SPHINXBUILD) -b dummy "$(SOURCEDIR)" "$(BUILDDIR)/examples" -d "$(BUILDDIR)/doctrees-examples" -c "$(CONFDIR)" \
 	  -D execute=prune $(SPHINXOPTS)
 
 html-noplot: venv ## build the pages without running the examples (fast, no outputs)
-	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(STRICT) -D plot_gallery=0 $(SPHINXOPTS)
+	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" -c "$(CONFDIR)" $(STRICT) -D plot_gallery=0 $(SPHINXOPTS)
 
 # Rebuilds when a page, an example, the extension or conf.py changes; only
 # changed examples run again. The browser reloads itself.
 PORT ?= 8000
 livehtml: venv ## serve the site on http://127.0.0.1:8000 (PORT=...), rebuilding on change
-	"$(VENV)/bin/sphinx-autobuild" "$(SOURCEDIR)" "$(BUILDDIR)/html" -d "$(BUILDDIR)/doctrees" \
+	"$(VENV)/bin/sphinx-autobuild" "$(SOURCEDIR)" "$(BUILDDIR)/html" -d "$(BUILDDIR)/doctrees" -c "$(CONFDIR)" \
 	  --host 127.0.0.1 --port $(PORT) $(SPHINXOPTS) \
-	  $(addprefix --watch ,$(wildcard examples_*)) \
+	  $(addprefix --watch ,$(wildcard examples_*)) --watch conf.py \
 	  --ignore '$(SOURCEDIR)/auto_examples/*' --ignore $(SOURCEDIR)/sg_execution_times.rst \
 	  --re-ignore '__pycache__|\.egg-info|\.ipynb_checkpoints|\.(swp|tmp)$$|~$$'
 
@@ -106,7 +108,7 @@ livehtml: venv ## serve the site on http://127.0.0.1:8000 (PORT=...), rebuilding
 # and the translation build fails naming them until they are translated.
 translations: venv ## update docs/locales/*/LC_MESSAGES/*.po from the English text
 	rm -rf "$(BUILDDIR)/gettext" "$(BUILDDIR)/doctrees-gettext"
-	$(SPHINXBUILD) -b gettext "$(SOURCEDIR)" "$(BUILDDIR)/gettext" -d "$(BUILDDIR)/doctrees-gettext" $(STRICT) $(SPHINXOPTS)
+	$(SPHINXBUILD) -b gettext "$(SOURCEDIR)" "$(BUILDDIR)/gettext" -d "$(BUILDDIR)/doctrees-gettext" -c "$(CONFDIR)" $(STRICT) $(SPHINXOPTS)
 	"$(VENV)/bin/pybabel" -q extract --no-location -o "$(BUILDDIR)/gettext/tutorial_site.pot" $(SOURCEDIR)/_ext/tutorial_site
 	"$(VENV)/bin/sphinx-intl" update -p "$(BUILDDIR)/gettext" -d $(SOURCEDIR)/locales --no-obsolete -w 0 $(addprefix -l ,$(LANGUAGES))
 
@@ -163,4 +165,4 @@ clean: ## remove the built site and execution cache, everything sphinx-gallery g
 # Any other Sphinx builder, as Sphinx's own Makefile does it: make linkcheck,
 # make dirhtml, make latex, ... (SPHINXOPTS apply; -W only to make html).
 %: Makefile venv
-	$(SPHINXBUILD) -M $@ "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS)
+	$(SPHINXBUILD) -M $@ "$(SOURCEDIR)" "$(BUILDDIR)" -c "$(CONFDIR)" $(SPHINXOPTS)

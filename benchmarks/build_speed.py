@@ -45,7 +45,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_FILES = ["requirements.txt", "requirements-examples.txt", "Makefile", "docs", "tools",
+PROJECT_FILES = ["conf.py", "requirements.txt", "requirements-examples.txt", "Makefile", "docs", "tools",
                  *sorted(p.name for p in ROOT.glob("examples_*"))]
 GENERATED = ["_build", "auto_examples", "sg_execution_times.rst", "__pycache__"]
 
@@ -77,10 +77,10 @@ print(json.dumps({"code": code, "wall": wall, "peak_mib": peak / 1024}))
 
 
 def examples_in_order() -> list[Path]:
-    """Every example, gallery by gallery, in the order docs/conf.py gives."""
+    """Every example, gallery by gallery, in the order conf.py gives."""
     from tutorial_site.examples import ExampleOrder
 
-    conf = runpy.run_path(str(ROOT / "docs" / "conf.py"))
+    conf = runpy.run_path(str(ROOT / "conf.py"))
     order = ExampleOrder(tuple(conf["example_order"]))
     paths = []
     for folder in conf["sphinx_gallery_conf"]["examples_dirs"]:
@@ -237,11 +237,11 @@ def simulated_gallery(size: int, recorded: dict, scratch: Path, env: dict) -> di
     filler = gallery_copy("gallery-filler")
     sphinx = [sys.executable, str(ROOT / "tools" / "sphinx_build.py")]
     start = time.perf_counter()
-    subprocess.run([*sphinx, "-b", "dummy", "docs", "_build/examples", "-d", "_build/doctrees-examples",
+    subprocess.run([*sphinx, "-b", "dummy", "docs", "_build/examples", "-d", "_build/doctrees-examples", "-c", ".",
                     "-D", "example_shard=1/1"], cwd=filler, env=env, check=True, capture_output=True)
     fill = time.perf_counter() - start
     publisher = gallery_copy("gallery-publisher")
-    built = measure([*sphinx, "-M", "html", "docs", "_build", "-W", "--keep-going"], publisher,
+    built = measure([*sphinx, "-M", "html", "docs", "_build", "-c", ".", "-W", "--keep-going"], publisher,
                     {**env, "EXECUTE": "never", "EXECUTION_CACHE": str(filler / "_build" / "execution-cache")})
     return {"examples": size, "total_s": total, "partitions": partitions, "fill_s": fill,
             "cache_only_s": built["wall"]}

@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 from tutorial_site.execution import THREAD_VARIABLES
 
-# The build runs every example on one thread (docs/conf.py: example_threads), and a
+# The build runs every example on one thread (conf.py: example_threads), and a
 # float32 result can depend on the thread count, so runs compared with the
 # site's pages use one thread too.
 ONE_THREAD = {name: "1" for name in THREAD_VARIABLES}
@@ -55,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixture_site"
 
 # What the project's source is made of; everything else is generated.
-PROJECT_FILES = ["requirements.txt", "requirements-examples.txt", "docs", *sorted(p.name for p in ROOT.glob("examples_*"))]
+PROJECT_FILES = ["conf.py", "requirements.txt", "requirements-examples.txt", "docs", *sorted(p.name for p in ROOT.glob("examples_*"))]
 GENERATED = {"auto_examples", "sg_execution_times.rst", "__pycache__", "_build", "_inventories", "*.mo"}
 
 #: The translations `make html` builds after English, each into <html>/<language>/: every
@@ -183,11 +183,13 @@ def build_site(
     """
     sphinx = [*no_network(), sys.executable, *python_options, str(ROOT / "tools" / "sphinx_build.py")]
     strictness = ["-W", "--keep-going"] if strict else []
-    commands = [[*sphinx, "-M", "html", str(project / "docs"), str(project / "_build"), *strictness, *options]]
+    # conf.py at the project's top, the pages in docs/ (Makefile: CONFDIR, SOURCEDIR).
+    commands = [[*sphinx, "-M", "html", str(project / "docs"), str(project / "_build"), "-c", str(project),
+                 *strictness, *options]]
     commands += [
         [*sphinx, "-b", "html", "-D", f"language={language}", str(project / "docs"),
          str(project / "_build" / "html" / language), "-d", str(project / "_build" / f"doctrees-{language}"),
-         *strictness, *options]
+         "-c", str(project), *strictness, *options]
         for language in languages
     ]
     env = build_env(**(env or {}))

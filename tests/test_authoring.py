@@ -29,7 +29,7 @@ from bs4 import BeautifulSoup
 from helpers import FIXTURE, ROOT, build_env, build_site, no_network, sitemap
 
 # Where the fixture site's conf.py says numpy's documentation is.
-NUMPY_DOCS = runpy.run_path(str(FIXTURE / "docs" / "conf.py"))["api_docs"]["numpy"]
+NUMPY_DOCS = runpy.run_path(str(FIXTURE / "conf.py"))["api_docs"]["numpy"]
 
 
 def with_makefile(project: Path) -> Path:

@@ -35,7 +35,7 @@ def fill_cache(project: Path, shard: str, env: dict | None = None, plan: Path | 
     outdir = project / "_build" / ("plan" if execute.startswith("plan:") else "examples")
     command = [*no_network(), sys.executable,
                str(ROOT / "tools" / "sphinx_build.py"), "-b", "dummy", str(project / "docs"),
-               str(outdir), "-d", str(project / "_build" / "doctrees-examples"),
+               str(outdir), "-d", str(project / "_build" / "doctrees-examples"), "-c", str(project),
                "-D", f"example_shard={shard}", "-D", f"execute={execute}"]
     if plan is not None:
         command += ["-D", f"example_plan={plan}"]
@@ -130,7 +130,7 @@ def test_what_changed_reruns_exactly_what_it_must_and_the_build_says_why(built_f
     assert "running 1 example," in log and "fit_line.py runs: its source changed" in log
     assert "fit_curve.py runs" not in log
 
-    conf = built_fixture / "docs" / "conf.py"
+    conf = built_fixture / "conf.py"
     conf.write_text(conf.read_text(encoding="utf-8")
                     + '\nsphinx_gallery_conf["first_notebook_cell"] = "# first cell"\n', encoding="utf-8")
     log = rebuild(built_fixture, env)
@@ -197,7 +197,7 @@ def test_two_builds_filling_one_cache_at_once_leave_only_valid_entries(tmp_path)
     projects = [copy_fixture_site(tmp_path / name) for name in ("one", "two")]
     env = build_env(EXECUTION_CACHE=str(folder))
     builds = [subprocess.Popen([*no_network(), sys.executable, str(ROOT / "tools" / "sphinx_build.py"),
-                                "-M", "html", str(p / "docs"), str(p / "_build"), "-W", "--keep-going"],
+                                "-M", "html", str(p / "docs"), str(p / "_build"), "-c", str(p), "-W", "--keep-going"],
                                cwd=p, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
               for p in projects]
     for build in builds:

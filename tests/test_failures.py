@@ -282,7 +282,7 @@ def test_an_interrupted_build_is_repaired_by_the_next(fixture_site, built_fixtur
     # The fixture site builds in about a second: with SLOW_BUILD set, each page
     # takes a little longer to read and to write, so that the signal lands in
     # the middle of the phase it is meant for (it changes nothing built).
-    with open(built_fixture / "docs" / "conf.py", "a", encoding="utf-8") as conf:
+    with open(built_fixture / "conf.py", "a", encoding="utf-8") as conf:
         conf.write(
             "\n\ndef setup(app):\n"
             "    import time\n"
@@ -300,7 +300,7 @@ def test_an_interrupted_build_is_repaired_by_the_next(fixture_site, built_fixtur
     # background of a non-interactive shell inherits SIGINT ignored.
     command = [
         *no_network(), sys.executable, "-u", str(ROOT / "tools" / "sphinx_build.py"), "-M", "html",
-        str(built_fixture / "docs"), str(built_fixture / "_build"), "-W", "--keep-going",
+        str(built_fixture / "docs"), str(built_fixture / "_build"), "-c", str(built_fixture), "-W", "--keep-going",
     ]
     build = subprocess.Popen(command, cwd=built_fixture, env=build_env(SLOW_BUILD="1"), stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, start_new_session=True,

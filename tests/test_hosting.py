@@ -82,7 +82,7 @@ def test_read_the_docs_publishes_the_built_html(readthedocs):
     commands = readthedocs["build"]["commands"]
     assert any(re.search(r"\bcp -r _build/html \$READTHEDOCS_OUTPUT/html$", c) for c in commands), commands
     # Its address reaches conf.py through the variable conf.py reads.
-    assert "READTHEDOCS_CANONICAL_URL" in (ROOT / "docs" / "conf.py").read_text()
+    assert "READTHEDOCS_CANONICAL_URL" in (ROOT / "conf.py").read_text()
 
 
 # -- GitHub Actions -------------------------------------------------------------------
@@ -186,7 +186,7 @@ def test_least_privilege_every_action_pinned_no_credentials_left_behind(workflow
 def test_the_notebooks_reach_the_branch_conf_py_links_colab_to(workflow):
     job = workflow["jobs"]["notebooks"]
     assert "refs/heads/main" in job["if"] and "push" in job["if"]
-    conf = runpy.run_path(str(ROOT / "docs" / "conf.py"))
+    conf = runpy.run_path(str(ROOT / "conf.py"))
     (push,) = [s for s in job["steps"] if "git push" in s.get("run", "")]
     assert push["env"]["BRANCH"] == conf["deployed_branch"]
     assert "touch .nojekyll" in push["run"]  # GitHub serves that branch as it is
@@ -202,8 +202,28 @@ def test_zizmor_finds_nothing_in_the_workflow():
     assert "No findings to report" in result.stdout + result.stderr
 
 
+#: The README, and the guides it links to for the rest: working on the site, hosting and CI, speed.
+GUIDES = ["README.md", "CONTRIBUTING.md", "HOSTING.md", "benchmarks/README.md"]
+
+
 def test_the_readme_documents_every_make_target():
     readme = (ROOT / "README.md").read_text()
     internal = {"venv", "chromium", "axe-core"}  # prerequisites of other targets
     undocumented = [t for t in sorted(makefile_targets() - internal) if f"make {t}" not in readme]
     assert not undocumented, undocumented
+
+
+def test_the_readme_is_short_and_links_every_guide():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 150, "the README is the two commands and where to look: move the rest to a guide"
+    for guide in GUIDES[1:]:
+        assert (ROOT / guide).is_file() and f"]({guide})" in readme, guide
+    assert "make html" in readme and "make test" in readme and "Python 3.11" in readme
+
+
+def test_every_make_command_the_guides_show_is_a_target():
+    sphinx_builders = {"linkcheck", "dirhtml"}  # the Makefile's catch-all runs any Sphinx builder
+    for guide in GUIDES:
+        shown = set(re.findall(r"`make ([a-z][a-z-]*)", (ROOT / guide).read_text(encoding="utf-8")))
+        assert shown, guide
+        assert shown <= makefile_targets() | sphinx_builders, (guide, sorted(shown - makefile_targets()))

@@ -489,3 +489,15 @@ def test_every_example_page_links_back_to_its_section_of_the_tutorial(site, lang
         # The section that shows the program, or, for a comparison page, the one that links to it.
         assert section.select(f'a[href*="{filename.removesuffix(".py")}.html"]'), (page, section_id)
         assert link.get_text() == heading_text(section.find(["h2", "h3"])), page
+
+
+def test_every_published_address_is_the_one_the_site_has_always_had(site):
+    # Every page and download of both languages, as tests/published_addresses.txt lists them
+    # (a download's folder is a hash of its path in the sources, so moving a file moves its address).
+    # A change of address is a change for every visitor's bookmark and every link from elsewhere:
+    # if one is meant, update the list in the same commit.
+    listed = (ROOT / "tests" / "published_addresses.txt").read_text(encoding="utf-8").split()
+    built = sorted(path.relative_to(site.html).as_posix() for path in site.html.rglob("*")
+                   if path.is_file() and (path.suffix == ".html" or "_downloads" in path.parts))
+    assert built == listed, "\n".join(
+        [f"new: {a}" for a in sorted(set(built) - set(listed))] + [f"gone: {a}" for a in sorted(set(listed) - set(built))])

@@ -36,7 +36,7 @@ ZH = "zh_CN"
 
 
 def test_every_language_built_has_catalogs_and_a_name_in_the_switcher():
-    conf = (ROOT / "docs" / "conf.py").read_text(encoding="utf-8")
+    conf = (ROOT / "conf.py").read_text(encoding="utf-8")
     named = ast.literal_eval(re.search(r"^translations = (\{.*\})$", conf, re.M)[1])
     assert sorted(named) == sorted(LANGUAGES)  # the Makefile builds what conf.py names
     for language in LANGUAGES:

@@ -2,7 +2,7 @@
 
 ``make inventories`` runs this where there is a network (hosted builds do it
 before ``make html``). It reads ``api_docs`` and ``api_inventories`` from
-docs/conf.py, downloads each project's ``objects.inv``, checks that Sphinx can read
+conf.py, downloads each project's ``objects.inv``, checks that Sphinx can read
 it, and saves it as ``<api_inventories>/<name>.inv``. The build itself only
 ever reads that folder (``tutorial_site.publishing``).
 
@@ -25,7 +25,7 @@ from sphinx.util.inventory import InventoryFile
 
 from tutorial_site.publishing import documentation_and_inventory
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+ROOT = Path(__file__).resolve().parents[1]  # where conf.py is; its paths are relative to it
 
 
 def fetch(documentation: str, inventory: str, dest: Path, timeout: float = 60) -> int:
@@ -49,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="fetch only these (default: every entry of conf.py's api_docs)")
     args = parser.parse_args(argv)
 
-    conf = runpy.run_path(str(DOCS / "conf.py"))
-    dest = args.dest or DOCS / conf["api_inventories"]
+    conf = runpy.run_path(str(ROOT / "conf.py"))
+    dest = args.dest or ROOT / conf["api_inventories"]
     if args.projects:
         table = {}
         for item in args.projects:

@@ -21,7 +21,7 @@ def test_example_order_follows_the_list_and_puts_unknown_files_last():
 
 
 def test_conf_orders_examples_as_the_tutorial_does():
-    conf = runpy.run_path(str(ROOT / "docs" / "conf.py"))
+    conf = runpy.run_path(str(ROOT / "conf.py"))
     assert conf["example_order"] == [f for _, f, _ in EXAMPLES]
     config = SimpleNamespace(example_order=conf["example_order"], example_only="",
                              sphinx_gallery_conf=dict(conf["sphinx_gallery_conf"]))

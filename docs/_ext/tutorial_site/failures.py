@@ -46,7 +46,7 @@ _NONFINITE = re.compile(r"(?<![\w.])[-+]?(?:nan|inf|infinity)(?![\w.])", re.IGNO
 def timed_out(example: Example, elapsed: float, time_limit: float, stack: str) -> str:
     message = (
         f"{example.name} ran for {elapsed:.1f} s, past the time limit of {time_limit:g} s per "
-        "example, so its process was stopped (example_time_limit in docs/conf.py; set "
+        "example, so its process was stopped (example_time_limit in conf.py; set "
         "EXAMPLE_TIME_LIMIT to change it, 0 for none)."
     )
     return message + (f"\nWhere it was when stopped:\n{stack}" if stack else "")

@@ -22,7 +22,7 @@ them from a cache folder instead:
     ``{name: documentation URL}``, or ``{name: (documentation URL, inventory
     URL)}`` where the inventory does not live at ``URL/objects.inv``.
 ``api_inventories`` (conf.py)
-    The cache folder, relative to docs/ (conf.py's folder): one ``<name>.inv`` per
+    The cache folder, relative to conf.py's folder: one ``<name>.inv`` per
     project. ``make inventories`` (``tools/fetch_inventories.py``) fills it
     where there is a network.
 
@@ -129,7 +129,7 @@ def documentation_and_inventory(entry: str | tuple[str, str]) -> tuple[str, str]
 
 
 def use_cached_inventories(app: Sphinx, config: Config) -> None:
-    # Relative to conf.py's folder, docs/ (an absolute path stays).
+    # Relative to conf.py's folder, the repository's root (an absolute path stays).
     folder = Path(app.confdir, config.api_inventories)
     mapping, missing = {}, []
     for name, entry in config.api_docs.items():

@@ -94,7 +94,7 @@ def check_language(app: Sphinx, config: Config) -> None:
     if config.language != SOURCE_LANGUAGE and config.language not in config.translations:
         raise ConfigError(
             f"language {config.language!r} is not one of the site's translations "
-            f"({', '.join(config.translations) or 'none'}): add it to `translations` in docs/conf.py"
+            f"({', '.join(config.translations) or 'none'}): add it to `translations` in conf.py"
         )
 
 

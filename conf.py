@@ -1,13 +1,27 @@
 """Sphinx configuration for "Learning PyTorch with Examples": settings only.
 
-Every path here is relative to this folder, docs/. The site's behaviour lives
-in the extension package docs/_ext/tutorial_site (installed into the virtual
-environment by requirements.txt), which defines the settings below that
-Sphinx and sphinx-gallery do not.
+The pages are in docs/ (Sphinx's source folder: ``sphinx-build -c . docs ...``,
+as the Makefile runs it). Every path in this file is written relative to this
+file, the repository's root. Sphinx and sphinx-gallery read a few settings
+relative to the source folder instead (locale_dirs, exclude_patterns, the
+galleries' folders); those are passed through ``in_source``, so that each path
+here still reads from the root. The site's behaviour lives in the extension
+package docs/_ext/tutorial_site (installed into the virtual environment by
+requirements.txt), which defines the settings below that Sphinx and
+sphinx-gallery do not, and reads its own paths relative to this file.
 """
 
 import os
 from urllib.parse import urlsplit
+
+#: Sphinx's source folder, relative to this file (the Makefile's SOURCEDIR).
+SOURCE = "docs"
+
+
+def in_source(path: str) -> str:
+    """``path``, relative to this file, as a setting that Sphinx reads relative to the source folder."""
+    return os.path.relpath(path, SOURCE)
+
 
 # -- Project ------------------------------------------------------------------
 
@@ -21,30 +35,30 @@ extensions = [
     "notfound.extension",  # sphinx-notfound-page
     "tutorial_site",  # docs/_ext/tutorial_site
 ]
-exclude_patterns = ["_build", "_ext", "locales", "**.ipynb_checkpoints"]
+exclude_patterns = [in_source("docs/_ext"), in_source("docs/locales"), "**.ipynb_checkpoints"]
 
 # -- Languages ----------------------------------------------------------------
 
 # English; each translation is built after it into _build/html/<language>/ (make html).
 language = "en"
 translations = {"zh_CN": "简体中文"}
-locale_dirs = ["locales"]
+locale_dirs = [in_source("docs/locales")]
 gettext_compact = "site"  # one catalog: a sentence on two pages is translated once
 gettext_location = False  # the catalogs change only when the text does
 # Chinese search keeps these words whole (one a line), in the pages and in the query.
-html_search_options = {"words": "locales/zh_CN/search_words.txt"}
+html_search_options = {"words": "docs/locales/zh_CN/search_words.txt"}
 
 # -- HTML output --------------------------------------------------------------
 
 html_theme = "sphinx_rtd_theme"
 html_title = project
-html_static_path = ["_static"]
-templates_path = ["_templates"]
+html_static_path = ["docs/_static"]
+templates_path = ["docs/_templates"]
 # Readable by everyone (WCAG 2 AA): accessibility.css/.js, _templates/footer.html.
 html_css_files = ["tutorial.css", "accessibility.css"]
 html_js_files = ["accessibility.js"]
 html_show_sphinx = False
-html_favicon = "_static/favicon.svg"
+html_favicon = "docs/_static/favicon.svg"
 html_theme_options = {"navigation_depth": 2}
 html_last_updated_fmt = None  # no build date: rebuilding changes nothing
 pygments_style = "a11y-high-contrast-light"  # WCAG AA contrast (accessible-pygments)
@@ -78,7 +92,7 @@ api_docs = {
     "tensorflow": ("https://www.tensorflow.org/api_docs/python",
                    "https://github.com/GPflow/tensorflow-intersphinx/raw/master/tf2_py_objects.inv"),
 }
-api_inventories = os.environ.get("API_INVENTORIES", "_inventories")
+api_inventories = os.environ.get("API_INVENTORIES", "docs/_inventories")
 
 # -- The executed example galleries -------------------------------------------
 
@@ -100,10 +114,10 @@ example_threads = 1
 # Seconds before an example's process is killed and the build fails naming it.
 example_time_limit = float(os.environ.get("EXAMPLE_TIME_LIMIT", "120"))
 # A missing module stops the build up front, naming the line that installs it.
-example_requirements = "../requirements.txt"
+example_requirements = "requirements.txt"
 # What a visitor installs to run the examples: in the archive of every example,
 # and linked from the landing page.
-visitor_requirements = "../requirements-examples.txt"
+visitor_requirements = "requirements-examples.txt"
 
 # -- Executing once, anywhere -------------------------------------------------
 
@@ -111,7 +125,7 @@ visitor_requirements = "../requirements-examples.txt"
 # makes them (source, installed packages, Python, platform, the settings and
 # extension code that shape outputs); any machine can fill it, any can read it.
 # EXECUTION_CACHE=DIR for another folder (the Makefile makes it absolute).
-execution_cache = os.environ.get("EXECUTION_CACHE") or "../_build/execution-cache"
+execution_cache = os.environ.get("EXECUTION_CACHE") or "_build/execution-cache"
 # "auto": run what the cache lacks; "never" (EXECUTE=never): run nothing, and
 # fail naming every example without an entry. (`make examples SHARD=i/N` sets
 # example_shard: fill the cache with that shard's share, build nothing.)
@@ -119,8 +133,9 @@ execute = os.environ.get("EXECUTE") or "auto"
 
 sphinx_gallery_conf = {
     # One gallery per folder, in this order.
-    "examples_dirs": ["../examples_tensor", "../examples_autograd", "../examples_nn", "../examples_comparison"],
-    "gallery_dirs": ["auto_examples/tensor", "auto_examples/autograd", "auto_examples/nn", "auto_examples/comparison"],
+    "examples_dirs": [in_source(folder) for folder in
+                      ("examples_tensor", "examples_autograd", "examples_nn", "examples_comparison")],
+    "gallery_dirs": [in_source(f"docs/auto_examples/{name}") for name in ("tensor", "autograd", "nn", "comparison")],
     # The notebooks' first cell, the same in Colab and in Jupyter.
     "first_notebook_cell": (
         "# Run this cell first: it shows the figures inside the notebook,\n"

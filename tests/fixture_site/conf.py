@@ -7,9 +7,16 @@ test build costs a second or two instead of torch's and TensorFlow's imports.
 import os
 from urllib.parse import urlsplit
 
+# As the real site's conf.py: paths relative to this file; the source folder is docs/.
+SOURCE = "docs"
+
+
+def in_source(path: str) -> str:
+    return os.path.relpath(path, SOURCE)
+
+
 project = "Fixture site"
 extensions = ["sphinx_gallery.gen_gallery", "notfound.extension", "tutorial_site"]
-exclude_patterns = ["_build"]
 html_theme = "sphinx_rtd_theme"
 html_last_updated_fmt = None
 
@@ -18,20 +25,20 @@ html_baseurl = site_url
 notfound_urls_prefix = urlsplit(site_url).path or "/"
 repository_url = os.environ.get("REPOSITORY_URL", "")
 api_docs = {"python": "https://docs.python.org/3/", "numpy": "https://numpy.org/doc/stable/"}
-api_inventories = os.environ.get("API_INVENTORIES", "_inventories")
+api_inventories = os.environ.get("API_INVENTORIES", "docs/_inventories")
 
 example_order = ["fit_line.py", "fit_curve.py"]
 example_only = os.environ.get("EXAMPLE", "")
 example_preload = ["numpy", "matplotlib.pyplot"]
 parallel_examples = int(os.environ.get("EXAMPLE_WORKERS", os.cpu_count() or 1))
 example_time_limit = float(os.environ.get("EXAMPLE_TIME_LIMIT", "120"))
-example_requirements = "../requirements.txt"
-execution_cache = os.environ.get("EXECUTION_CACHE") or "../_build/execution-cache"
+example_requirements = "requirements.txt"
+execution_cache = os.environ.get("EXECUTION_CACHE") or "_build/execution-cache"
 execute = os.environ.get("EXECUTE") or "auto"
 
 sphinx_gallery_conf = {
-    "examples_dirs": ["../examples_line", "../examples_curve"],
-    "gallery_dirs": ["auto_examples/line", "auto_examples/curve"],
+    "examples_dirs": [in_source("examples_line"), in_source("examples_curve")],
+    "gallery_dirs": [in_source("docs/auto_examples/line"), in_source("docs/auto_examples/curve")],
     "only_warn_on_example_error": True,
     "write_computation_times": True,
     "image_scrapers": ["tutorial_site.figures.scraper"],
