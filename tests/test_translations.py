@@ -477,3 +477,13 @@ def test_the_chinese_glossary_is_in_pinyin_order(site):
 def test_chinese_search_keeps_every_glossary_term_whole():
     words = (ROOT / "docs" / "locales" / ZH / "search_words.txt").read_text(encoding="utf-8").split()
     assert set(_glossary_terms().values()) - {"ReLU"} <= set(words)
+
+
+def test_the_chinese_search_index_holds_every_site_word_whole(site):
+    # jieba alone would cut 学习率 into 学习 + 率; the site's words are added to it before the first page is split.
+    words = (ROOT / "docs" / "locales" / ZH / "search_words.txt").read_text(encoding="utf-8").split()
+    index = (site.html / ZH / "searchindex.js").read_text(encoding="utf-8")
+    data = json.loads(index[index.index("(") + 1:index.rindex(")")])
+    missing = [w for w in words if w not in data["terms"] and w not in data["titleterms"]]
+    assert not missing, missing
+    assert "学习率" in words and "学习率" in data["terms"]
