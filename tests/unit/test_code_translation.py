@@ -128,3 +128,10 @@ def test_a_translated_docstring_keeps_rests_escaped_spaces_without_a_python_warn
         tree = ast.parse(translated)
     assert "这里\\ *强调*\\ 一下。" in ast.get_docstring(tree)
     assert ast.get_docstring(tree.body[1]) == "一些\\ *强调*\\ 。"
+
+
+def test_a_raw_or_single_quoted_docstring_keeps_its_kind_of_literal():
+    source = 'def f():\n    r"""Raw \\d here."""\n\n\ndef g():\n    \'\'\'Single quotes.\'\'\'\n'
+    translated = ct.translate_source(source, Table({"Raw \\d here.": "原样的 \\d。", "Single quotes.": "单引号。"}))
+    assert '    r"""原样的 \\d。"""\n' in translated and "    '''单引号。'''\n" in translated
+    assert ct.prose_free_tokens(translated) == ct.prose_free_tokens(source)

@@ -38,6 +38,7 @@ import re
 import tokenize
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from docutils import nodes
@@ -98,11 +99,15 @@ def _docstring_strings(source: str) -> tuple[ast.Constant | None, list[ast.Const
     return module, inner
 
 
+@dataclass
 class Comment:
     """One message of the code: a run of full-line comments, a trailing comment, or a docstring."""
 
-    def __init__(self, kind: str, first: int, last: int, column: int, text: str) -> None:
-        self.kind, self.first, self.last, self.column, self.text = kind, first, last, column, text
+    kind: str  # "comment", "trailing" or "docstring"
+    first: int  # its first and last line, 0-based
+    last: int
+    column: int
+    text: str  # the message: the lines of a run joined by spaces, a docstring's words
 
 
 def code_comments(source: str, skip: set[int] = frozenset()) -> list[Comment]:
@@ -247,9 +252,10 @@ def translate_source(source: str, code: "Words", text: "Words | None" = None) ->
     docstring = module_docstring(source) if text is not None else None
     if docstring is not None:
         first, last = docstring.lineno - 1, docstring.end_lineno - 1
-        quote = lines[first][docstring.col_offset:docstring.col_offset + 3]
-        body = _in_quotes(translate_rst(docstring.value, text), quote)
-        edits.append((first, last + 1, (quote + body + quote + lines[last][_closing(lines[last]):]).split("\n")))
+        prefix, quote = _opening(lines[first], docstring.col_offset)
+        body = _in_quotes(translate_rst(docstring.value, text), prefix)
+        rest = lines[last][_closing(lines[last]):]
+        edits.append((first, last + 1, (prefix + quote + body + quote + rest).split("\n")))
     for comment in code_comments(source, skip):
         indent = lines[comment.first][: comment.column]
         translation = code(comment.text)
@@ -259,18 +265,25 @@ def translate_source(source: str, code: "Words", text: "Words | None" = None) ->
             wrapped = wrap(translation, max(WIDTH - width(indent) - 2, 20))
             edits.append((comment.first, comment.last + 1, [indent + "# " + line for line in wrapped]))
         else:
-            quote = lines[comment.first][comment.column:comment.column + 3]
+            prefix, quote = _opening(lines[comment.first], comment.column)
             rest = lines[comment.last][_closing(lines[comment.last]):]
-            edits.append((comment.first, comment.last + 1, [indent + quote + _in_quotes(translation, quote) + quote + rest]))
+            body = _in_quotes(translation, prefix)
+            edits.append((comment.first, comment.last + 1, [indent + prefix + quote + body + quote + rest]))
     for first, end, new in sorted(edits, key=lambda edit: edit[0], reverse=True):
         lines[first:end] = new
     return "\n".join(lines)
 
 
-def _in_quotes(text: str, quote: str) -> str:
-    """``text`` as the body of a string literal opened by ``quote``: a backslash (reST's ``\\ ``) written twice
+def _opening(line: str, column: int) -> tuple[str, str]:
+    """The prefix (``r``, ``u`` or none) and the quotes that open the string literal at ``column``."""
+    found = re.match(r"""([rRuU]?)("{3}|'{3}|"|')""", line[column:])
+    return found[1], found[2]
+
+
+def _in_quotes(text: str, prefix: str) -> str:
+    """``text`` as the body of a string literal with ``prefix``: a backslash (reST's ``\\ ``) written twice
     unless the literal is raw, so that the string's value is ``text`` and Python warns of no escape."""
-    return text if quote[:1] in "rR" else text.replace("\\", "\\\\")
+    return text if prefix in ("r", "R") else text.replace("\\", "\\\\")
 
 
 def translate_cell(cell: str, code: "Words") -> str:
