@@ -42,14 +42,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docutils import nodes
-from sphinx import addnodes, locale
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
-from sphinx.util.i18n import docname_to_domain
 
 from . import examples, seam
-from .translations import is_translation
+from .translations import catalog, is_translation, pages_catalog
 
 logger = logging.getLogger(__name__)
 
@@ -153,9 +152,11 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
-#: Characters that may not start a line (Chinese line-breaking rules), and words that stay whole.
+#: Characters that may not start a line (Chinese line-breaking rules), and the wide characters a line may break after.
 _NO_LINE_START = "，。、：；！？）」』》"
-_UNITS = re.compile(r"\s+|[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef][，。、：；！？）」』》]*|[^\s\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+#: What a line is made of: spaces, a wide character with the punctuation that must stay with it, a word.
+_UNITS = re.compile(rf"\s+|[{_WIDE}][{_NO_LINE_START}]*|[^\s{_WIDE}]+")
 
 
 def wrap(text: str, columns: int) -> list[str]:
@@ -313,8 +314,8 @@ def _closing(line: str) -> int:
 
 def prose_free_tokens(source: str) -> list[tuple[int, str]]:
     """The tokens the interpreter reads, without comments, docstrings and line layout: the program itself."""
-    docstrings = {(c.lineno, c.col_offset) for c in filter(None, [module_docstring(source)])}
-    docstrings |= {(c.lineno, c.col_offset) for c in _docstring_strings(source)[1]}
+    module, inner = _docstring_strings(source)
+    docstrings = {(c.lineno, c.col_offset) for c in [module, *inner] if c is not None}
     kept = []
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
@@ -351,13 +352,6 @@ def _has(translator, message: str) -> bool:
     return False
 
 
-def catalog(app: Sphinx, domain: str):
-    """The build language's catalog ``domain`` (compiled by Sphinx when the build starts)."""
-    dirs = [str(Path(app.srcdir, folder)) for folder in app.config.locale_dirs]
-    translator, _found = locale.init(dirs, app.config.language, domain)
-    return translator
-
-
 def warn_missing(app: Sphinx, what: str, words: Words, catalog_name: str, location=None) -> None:
     if words.missing:
         logger.warning("%d message(s) of %s have no %s translation, the first: %r. Run `make translations` and "
@@ -375,13 +369,14 @@ def translated_copy(path: Path, language: str) -> Path:
     return path.parent / language / path.name
 
 
-def _write_if_changed(path: Path, data: bytes) -> None:
-    if path.is_file() and path.read_bytes() == data:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(path.name + ".new")
-    scratch.write_bytes(data)
-    scratch.replace(path)
+def _write_if_changed(path: Path, data: bytes) -> bytes:
+    """Write ``data`` to ``path`` unless it is there already (an unchanged file keeps its time); return it."""
+    if not (path.is_file() and path.read_bytes() == data):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_name(path.name + ".new")
+        scratch.write_bytes(data)
+        scratch.replace(path)
+    return data
 
 
 def write_translated_downloads(app: Sphinx) -> None:
@@ -390,7 +385,7 @@ def write_translated_downloads(app: Sphinx) -> None:
         return
     language = app.config.language
     code = Words(catalog(app, DOMAIN))
-    text = Words(catalog(app, docname_to_domain("index", app.config.gettext_compact)))
+    text = Words(pages_catalog(app, app.config.root_doc))
     conf = dict(app.config.sphinx_gallery_conf)
     for key in NOTEBOOK_CELLS:
         if conf.get(key):
@@ -403,12 +398,10 @@ def write_translated_downloads(app: Sphinx) -> None:
             continue
         script = translated_copy(example.target, language)
         source = example.source.read_text(encoding="utf-8")
-        _write_if_changed(script, translate_source(source, code, text).encode("utf-8"))
+        translated[example.name] = _write_if_changed(script, translate_source(source, code, text).encode("utf-8"))
         notebook = translated_copy(example.generated_file(".ipynb"), language)
-        _write_if_changed(notebook, seam.write_notebook(script, notebook, conf))
+        translated[notebook.name] = _write_if_changed(notebook, seam.notebook_of(script, notebook, conf))
         written |= {script, notebook}
-        translated[example.name] = script.read_bytes()
-        translated[notebook.name] = notebook.read_bytes()
         warn_missing(app, f"{example.examples_dir.name}/{example.name}", code, f"{DOMAIN}.po")
         warn_missing(app, f"the text cells of {example.examples_dir.name}/{example.name}", text, "site.po")
     archives = [Path(app.srcdir) / examples.ARCHIVE]
@@ -520,7 +513,7 @@ def extract(app: Sphinx, exception: Exception | None) -> None:
         logger.info("the examples' figures were not drawn: their texts are kept from the catalogs as they are")
         for po in sorted(Path(app.srcdir).glob(f"{app.config.locale_dirs[0]}/*/LC_MESSAGES/{DOMAIN}.po")):
             for message in read_po(po.open("rb")):
-                if message.context == FIGURE and message.id not in [m.id for m in pot if m.context == FIGURE]:
+                if message.context == FIGURE and pot.get(message.id, context=FIGURE) is None:
                     pot.add(message.id, context=FIGURE, auto_comments=message.auto_comments)
     with open(Path(app.outdir) / f"{DOMAIN}.pot", "wb") as out:
         write_po(out, pot, width=0, omit_header=False, sort_output=False)

@@ -151,7 +151,7 @@ def _figure_rst(image: str, alt: str) -> list[str]:
     return [f".. image:: {image}", f"   :alt: {alt}", "   :class: tutorial-plot", ""]
 
 
-def _figures_rst(images: list[str], generated: str, fallback: str, drawn=figures.as_drawn) -> list[str]:
+def _figures_rst(images: list[str], generated: str, fallback: str, drawn=figures.as_written) -> list[str]:
     """reST lines for the figures ``images`` of a generated page, each with the alt text it has there.
 
     That text describes the figure's data (tutorial_site.figures); ``fallback``

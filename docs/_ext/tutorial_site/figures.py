@@ -22,18 +22,14 @@ from . import code_translation, seam
 from .translations import FULL_WIDTH, _, is_translation
 
 
-def _english(message: str) -> str:
-    return message
-
-
-def as_drawn(text: str) -> str:
-    """A word drawn on a figure, as it is drawn (the source language)."""
+def as_written(text: str) -> str:
+    """A message or a word drawn on a figure as it is written: the source language."""
     return text
 
 
 def words_drawn(app):
     """The words drawn on the figures in the build's language: the examples' catalog in a translation build."""
-    return code_translation.figure_words(app) if is_translation(app.config) else as_drawn
+    return code_translation.figure_words(app) if is_translation(app.config) else as_written
 
 
 def report_untranslated(app, drawn, location) -> None:
@@ -43,7 +39,7 @@ def report_untranslated(app, drawn, location) -> None:
                                       location=location)
 
 
-def number(value, _=_english) -> str:
+def number(value, _=as_written) -> str:
     """A value as a reader would say it: 0.53, 1,250, 3.1 × 10^-5, 2.9 × 10^7 (a label as it is)."""
     if isinstance(value, str):
         return value
@@ -59,7 +55,7 @@ def number(value, _=_english) -> str:
     return f"{mantissa:g} × 10^{exponent}"
 
 
-def trend(first, last, _=_english) -> str:
+def trend(first, last, _=as_written) -> str:
     if isinstance(first, str) or isinstance(last, str) or not math.isfinite(first - last):
         return _("goes")
     return _("falls") if last < first else _("rises") if last > first else _("stays")
@@ -87,7 +83,7 @@ def summarise(fig) -> dict:
     return {"suptitle": fig.get_suptitle(), "axes": axes}
 
 
-def describe(fig_or_summary, _=_english, drawn=as_drawn) -> str:
+def describe(fig_or_summary, _=as_written, drawn=as_written) -> str:
     """One paragraph saying what a figure shows (a figure, or its :func:`summarise`), in ``_``'s language.
 
     ``drawn`` translates the words drawn on the figure (titles, labels), which ``_``'s catalog does not hold.

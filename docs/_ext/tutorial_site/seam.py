@@ -419,7 +419,7 @@ def without_remote_assets(times_page: str) -> str:
 # -- Notebooks of translated scripts ----------------------------------------------
 
 
-def write_notebook(script: Path, target: Path, gallery_conf: dict) -> bytes:
+def notebook_of(script: Path, target: Path, gallery_conf: dict) -> bytes:
     """The notebook sphinx-gallery would make of ``script`` (its blocks, its text cells as markdown), as bytes.
 
     ``target`` is where the notebook will be offered; it is not written here.

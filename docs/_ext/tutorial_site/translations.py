@@ -13,7 +13,7 @@ this extension writes (``_`` below; ``make translations`` extracts them).
 
 - :func:`publish_under_language` (config-inited): a translation build links
   canonically to, and writes its 404 page for, ``<site_url><language>/``.
-- :func:`load_own_messages` (config-inited): compiles and loads ``tutorial_site.po``.
+- :func:`load_own_messages` (config-inited): compiles the catalogs that changed, loads ``tutorial_site.po``.
 - :class:`BuildTimeTexts`: texts that change with every run (running times,
   execution-time tables) are written by this extension in the page's
   language and kept out of the catalogs, which could never keep up with them.
@@ -125,6 +125,17 @@ def load_own_messages(app: Sphinx, config: Config) -> None:
     locale.init(list(repo.locale_dirs), config.language, DOMAIN)
 
 
+def catalog(app: Sphinx, domain: str):
+    """The build language's catalog ``domain`` from the site's locale folders (compiled by :func:`load_own_messages`)."""
+    dirs = [str(Path(app.srcdir, folder)) for folder in app.config.locale_dirs]
+    return locale.init(dirs, app.config.language, domain)[0]
+
+
+def pages_catalog(app: Sphinx, docname: str):
+    """The catalog that translates page ``docname`` (one for every page: ``gettext_compact``)."""
+    return catalog(app, docname_to_domain(docname, app.config.gettext_compact))
+
+
 # -- Texts written at build time ----------------------------------------------------
 
 _RUNNING_TIME = re.compile(r"^Total running time of the script: \((\d+) minutes ([\d.]+) seconds\)$")
@@ -223,9 +234,7 @@ class TranslateThumbnails(SphinxTransform):
         thumbnails = [raw for raw in self.document.findall(nodes.raw) if "sphx-glr-thumb" in raw.astext()]
         if not thumbnails:
             return
-        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
-        dirs = [str(Path(self.env.srcdir, folder)) for folder in self.config.locale_dirs]
-        catalog, _found = locale.init(dirs, self.config.language, domain)
+        catalog = pages_catalog(self.app, self.env.docname)
         messages = {_plain(message): message for message in getattr(catalog, "_catalog", {}) if message}
         for raw in thumbnails:
 
@@ -437,16 +446,15 @@ def name_the_site(app: Sphinx, pagename: str, templatename: str, context: dict, 
     """
     if not is_translation(app.config):
         return
-    domain = docname_to_domain(app.config.root_doc, app.config.gettext_compact)
-    dirs = [str(Path(app.srcdir, folder)) for folder in app.config.locale_dirs]
-    catalog, _found = locale.init(dirs, app.config.language, domain)
+    catalog = pages_catalog(app, app.config.root_doc)
     for key in ("project", "docstitle", "shorttitle"):
         if isinstance(context.get(key), str) and context[key]:
             translation = catalog.gettext(context[key])
             if translation == context[key] and key not in _unnamed:
                 _unnamed.add(key)
                 logger.warning("the site's name %r (%s) has no %s translation: it is translated as the landing "
-                               "page's title is, in %s", context[key], key, app.config.language, domain + ".po",
+                               "page's title is, in %s", context[key], key, app.config.language,
+                               docname_to_domain(app.config.root_doc, app.config.gettext_compact) + ".po",
                                type="i18n", subtype="untranslated")
             context[key] = translation
 
