@@ -44,7 +44,7 @@ endif
 SHARD ?= 1/1
 PLAN ?=
 
-.PHONY: help Makefile venv html examples plan prune-cache html-noplot livehtml translations inventories test test-fast chromium axe-core bench bench-tests clean
+.PHONY: help Makefile venv html examples plan prune-cache html-noplot livehtml translations inventories test test-fast conformance chromium axe-core bench bench-tests clean
 
 help: ## list the targets
 	@echo "make TARGET, where TARGET is one of:"
@@ -117,6 +117,11 @@ inventories: venv ## download the API inventories that link code to API docs (ne
 
 test: venv chromium axe-core ## set up .venv (and Chromium, axe-core) if needed, run every test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# sphinx-gallery's own integration tests (test_full.py, test_full_noexec.py, from the
+# installed package) on its tinybuild, stock and with the engine added to its extensions.
+conformance: venv ## run sphinx-gallery's own test suite with and without the engine; print both counts
+	$(PY) tools/conformance.py $(CONFORMANCE_ARGS)
 
 test-fast: venv ## run the fast tests only (no site build, browser or notebooks)
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)

@@ -113,6 +113,8 @@ parallel_examples = int(os.environ.get("EXAMPLE_WORKERS", os.cpu_count() or 1))
 example_threads = 1
 # Seconds before an example's process is killed and the build fails naming it.
 example_time_limit = float(os.environ.get("EXAMPLE_TIME_LIMIT", "120"))
+# A process an example leaves running is ended, and the build warns until the example waits for it.
+leftover_processes = "warn"
 # A missing module stops the build up front, naming the line that installs it.
 example_requirements = "requirements.txt"
 # What a visitor installs to run the examples: in the archive of every example,
@@ -136,6 +138,8 @@ sphinx_gallery_conf = {
     "examples_dirs": [in_source(folder) for folder in
                       ("examples_tensor", "examples_autograd", "examples_nn", "examples_comparison")],
     "gallery_dirs": [in_source(f"docs/auto_examples/{name}") for name in ("tensor", "autograd", "nn", "comparison")],
+    # Every script of those folders is an example and runs (sphinx-gallery's default runs plot_*.py only).
+    "filename_pattern": r"\.py$",
     # The notebooks' first cell, the same in Colab and in Jupyter.
     "first_notebook_cell": (
         "# Run this cell first: it shows the figures inside the notebook,\n"

@@ -32,6 +32,7 @@ example_only = os.environ.get("EXAMPLE", "")
 example_preload = ["numpy", "matplotlib.pyplot"]
 parallel_examples = int(os.environ.get("EXAMPLE_WORKERS", os.cpu_count() or 1))
 example_time_limit = float(os.environ.get("EXAMPLE_TIME_LIMIT", "120"))
+leftover_processes = "warn"
 example_requirements = "requirements.txt"
 execution_cache = os.environ.get("EXECUTION_CACHE") or "_build/execution-cache"
 execute = os.environ.get("EXECUTE") or "auto"
@@ -39,6 +40,7 @@ execute = os.environ.get("EXECUTE") or "auto"
 sphinx_gallery_conf = {
     "examples_dirs": [in_source("examples_line"), in_source("examples_curve")],
     "gallery_dirs": [in_source("docs/auto_examples/line"), in_source("docs/auto_examples/curve")],
+    "filename_pattern": r"\.py$",
     "only_warn_on_example_error": True,
     "write_computation_times": True,
     "image_scrapers": ["tutorial_site.figures.scraper"],

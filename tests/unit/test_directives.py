@@ -9,6 +9,7 @@ import pytest
 from sphinx.errors import ConfigError
 
 from tutorial_site import directives as tg
+from tutorial_site import seam
 from tutorial_site.examples import ExampleOrder
 
 
@@ -61,12 +62,12 @@ def test_archive_is_reproducible_and_not_rewritten_when_unchanged(tmp_path):
     (tmp_path / "needs.txt").write_text("numpy\n")
     app = SimpleNamespace(
         srcdir=tmp_path / "docs", confdir=tmp_path / "docs",
-        config=SimpleNamespace(sphinx_gallery_conf={
+        config=SimpleNamespace(sphinx_gallery_conf=seam.filled_conf({
             "examples_dirs": ["../examples_a"],
             "gallery_dirs": ["auto_examples/a"],
             "within_subsection_order": ExampleOrder(("one.py",)),
             "ignore_pattern": r"__init__\.py",
-        }, visitor_requirements="../needs.txt"),
+        }), visitor_requirements="../needs.txt"),
     )
     with pytest.raises(ConfigError, match="visitor_requirements .*names ../missing.txt, which does not exist"):
         tg.check_visitor_requirements(app, SimpleNamespace(visitor_requirements="../missing.txt"))

@@ -10,6 +10,7 @@ import pytest
 
 from helpers import EXAMPLES, ROOT
 from tutorial_site import examples as ex
+from tutorial_site import seam
 
 
 def test_example_order_follows_the_list_and_puts_unknown_files_last():
@@ -29,7 +30,11 @@ def test_conf_orders_examples_as_the_tutorial_does():
     order = config.sphinx_gallery_conf["within_subsection_order"]
     # equal configs compare equal, or Sphinx would rebuild everything each time
     assert order == ex.ExampleOrder(tuple(f for _, f, _ in EXAMPLES))
-    assert config.sphinx_gallery_conf["filename_pattern"] == r"\.py$"  # every script runs
+    assert config.sphinx_gallery_conf["filename_pattern"] == r"\.py$"  # every script runs (conf.py says so)
+    # Without that line, sphinx-gallery's own default stays.
+    config = SimpleNamespace(example_order=[], example_only="", sphinx_gallery_conf={})
+    ex.configure(None, config)
+    assert "filename_pattern" not in config.sphinx_gallery_conf
 
 
 def test_example_only_selects_one_example_and_conf_settings_win():
@@ -46,8 +51,9 @@ def test_the_examples_are_the_scripts_sphinx_gallery_runs_honouring_ignore_patte
     docs.mkdir()
     for name in ("b.py", "a.py", "helper_data.py", "notes.txt", "__init__.py"):
         (examples_dir / name).write_text("x = 1\n")
-    conf = {"examples_dirs": ["../examples"], "gallery_dirs": ["auto_examples/e"],
-            "ignore_pattern": r"__init__\.py|helper_", "within_subsection_order": ex.ExampleOrder(("b.py",))}
+    conf = seam.filled_conf({"examples_dirs": ["../examples"], "gallery_dirs": ["auto_examples/e"],
+                             "ignore_pattern": r"__init__\.py|helper_",
+                             "within_subsection_order": ex.ExampleOrder(("b.py",))})
     app = SimpleNamespace(srcdir=docs, config=SimpleNamespace(sphinx_gallery_conf=conf))
     (gallery,) = ex.galleries(app)
     assert gallery.name == "auto_examples/e" and gallery.gallery_dir == (docs / "auto_examples" / "e").resolve()
@@ -66,3 +72,47 @@ def test_only_example_matches_that_file_and_no_other(name):
     for other in ("/src/examples_nn/not_dynamic_net.py", "/src/examples_nn/dynamic_net.py.md5",
                   "/src/examples_nn/dynamic_netx.py", "/src/examples_nn/dynamicAnet.py"):
         assert not re.search(pattern, other), other
+
+
+class ReversedByName:
+    """A ``within_subsection_order`` class, which sphinx-gallery constructs with the folder."""
+
+    def __init__(self, src_dir):
+        self.src_dir = src_dir
+
+    def __call__(self, filename):
+        return [-ord(c) for c in filename]
+
+
+@pytest.mark.parametrize("order, expected", [
+    ("FileNameSortKey", ["a.py", "b.py", "c.py"]),                     # a built-in name
+    ("sphinx_gallery.sorting.FileNameSortKey", ["a.py", "b.py", "c.py"]),  # a dotted name
+    (ReversedByName, ["c.py", "b.py", "a.py"]),                         # a class
+    (ex.ExampleOrder(("b.py",)), ["b.py", "a.py", "c.py"]),            # a callable
+])
+def test_every_form_of_within_subsection_order_sorts_as_sphinx_gallery_does(tmp_path, order, expected):
+    examples_dir = tmp_path / "examples"
+    examples_dir.mkdir()
+    for name in ("c.py", "a.py", "b.py"):
+        (examples_dir / name).write_text('"""T\n=\n"""\n')
+    conf = seam.filled_conf({"examples_dirs": ["../examples"], "gallery_dirs": ["auto_examples"],
+                             "within_subsection_order": order})
+    app = SimpleNamespace(srcdir=tmp_path / "docs", config=SimpleNamespace(sphinx_gallery_conf=conf))
+    assert [e.name for e in ex.all_examples(app)] == expected
+
+
+def test_sub_folders_with_a_header_are_galleries_of_their_own(tmp_path):
+    examples_dir = tmp_path / "examples"
+    (examples_dir / "sub").mkdir(parents=True)
+    (examples_dir / "no_header").mkdir()
+    (examples_dir / "GALLERY_HEADER.rst").write_text("Top\n===\n")
+    (examples_dir / "sub" / "GALLERY_HEADER.rst").write_text("Sub\n---\n")
+    for path in (examples_dir / "top.py", examples_dir / "sub" / "inner.py", examples_dir / "no_header" / "x.py"):
+        path.write_text('"""T\n=\n"""\n')
+    conf = seam.filled_conf({"examples_dirs": "../examples", "gallery_dirs": "auto_examples"})  # strings, as allowed
+    app = SimpleNamespace(srcdir=tmp_path / "docs", config=SimpleNamespace(sphinx_gallery_conf=conf))
+    assert [g.name for g in ex.galleries(app)] == ["auto_examples", "auto_examples/sub"]
+    assert [g.name for g in ex.galleries(app, subsections=False)] == ["auto_examples"]
+    inner = [e for e in ex.all_examples(app) if e.name == "inner.py"]
+    assert inner and inner[0].gallery_dir == (tmp_path / "docs" / "auto_examples" / "sub").resolve()
+    assert ex.find(app, examples_dir / "sub" / "inner.py")[1] == inner[0]

@@ -28,6 +28,7 @@ def gallery_app(tmp_path: Path, **conf_overrides) -> SimpleNamespace:
                 filename_pattern=r"\.py$", plot_gallery=True, source_suffix={".rst": "rst"},
                 src_dir=str(tmp_path / "docs"), expected_failing_examples=[])
     conf.update(conf_overrides)
+    conf = seam.filled_conf(conf)
     return SimpleNamespace(config=SimpleNamespace(sphinx_gallery_conf=conf), srcdir=tmp_path / "docs")
 
 

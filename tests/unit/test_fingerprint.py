@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
-from tutorial_site import fingerprint
+from tutorial_site import fingerprint, seam
 from tutorial_site.examples import Example
 
 
@@ -59,21 +60,36 @@ def test_the_files_beside_an_example_are_in_it_but_not_the_other_examples_or_the
     (folder / "other_example.py").write_text("print(3)\n")
     (folder / "__pycache__").mkdir()
     (folder / "__pycache__" / "one.cpython-311.pyc").write_bytes(b"0")
-    base = parts_of(tmp_path)
+    source = "import helper_module\nprint(1)\n"
+    base = parts_of(tmp_path, source)
     assert base["data"] == {}
     (folder / "data").mkdir()
     (folder / "data" / "points.csv").write_text("1,2\n")
-    (folder / "helper_module.py").write_text("X = 1\n")  # not an example: ignored by ignore_pattern
-    added = parts_of(tmp_path, ignore_pattern=r"__init__\.py|helper_module\.py")
+    (folder / "helper_module.py").write_text("X = 1\n")  # a module it imports
+    (folder / "unused_helper.py").write_text("Y = 1\n")  # one it does not
+    added = parts_of(tmp_path, source)
     assert set(added["data"]) == {"data/points.csv", "helper_module.py"}
     assert fingerprint.changes(base, added) == ["the file data/points.csv beside it was added",
                                                 "the file helper_module.py beside it was added"]
     (folder / "data" / "points.csv").write_text("1,3\n")
-    changed = parts_of(tmp_path, ignore_pattern=r"__init__\.py|helper_module\.py")
+    changed = parts_of(tmp_path, source)
     assert fingerprint.changes(added, changed) == ["the file data/points.csv beside it changed"]
     (folder / "other_example.py").write_text("print(4)\n")  # another example's edit: not this one's
-    assert fingerprint.key(parts_of(tmp_path, ignore_pattern=r"__init__\.py|helper_module\.py")) == \
-        fingerprint.key(changed)
+    (folder / "unused_helper.py").write_text("Y = 2\n")
+    assert fingerprint.key(parts_of(tmp_path, source)) == fingerprint.key(changed)
+
+
+def test_a_sub_gallery_is_not_data_of_the_gallery_above_it(tmp_path):
+    folder = tmp_path / "examples"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "GALLERY_HEADER.rst").write_text("X\n=\n")
+    (folder / "sub" / "GALLERY_HEADER.rst").write_text("Y\n-\n")
+    (folder / "sub" / "inner.py").write_text("print(5)\n")
+    (folder / "plain").mkdir()
+    (folder / "plain" / "table.csv").write_text("1\n")
+    conf = seam.filled_conf({"examples_dirs": ["../examples"], "gallery_dirs": ["auto"],
+                             "src_dir": str(tmp_path / "docs")})
+    assert set(parts_of(tmp_path, **conf)["data"]) == {"plain/table.csv"}
 
 
 def test_stable_names_callables_and_hides_addresses():
@@ -83,3 +99,29 @@ def test_stable_names_callables_and_hides_addresses():
     assert fingerprint.stable({"b": (1, 2), "a": len}) == {"a": "builtins.len", "b": [1, 2]}
     assert fingerprint.stable(Thing()) == "test_stable_names_callables_and_hides_addresses.<locals>.Thing"
     assert fingerprint.stable({3, 1, 2}) == [1, 2, 3]
+
+
+def test_every_gallery_setting_is_in_it_but_those_that_only_select_schedule_or_report(tmp_path):
+    base = parts_of(tmp_path, src_dir=str(tmp_path / "docs"))
+    # A setting this code has never heard of (a new sphinx-gallery's) is in the fingerprint.
+    assert fingerprint.key(parts_of(tmp_path, src_dir=str(tmp_path / "docs"), some_new_setting=1)) != \
+        fingerprint.key(base)
+    for name, value in [("filename_pattern", "other"), ("parallel", 4), ("expected_failing_examples", ["x.py"]),
+                        ("titles", {"a": "b"}), ("failing_examples", {"x": "y"}), ("junit", "j.xml")]:
+        assert name in fingerprint.NOT_OUTPUT_SETTINGS
+        assert fingerprint.key(parts_of(tmp_path, src_dir=str(tmp_path / "docs"), **{name: value})) == \
+            fingerprint.key(base), name
+
+
+def test_no_setting_brings_the_checkouts_path_into_it(tmp_path):
+    """A path inside the source folder (sphinx-gallery's jupyterlite contents) is written relative to it."""
+    def parts_at(root: Path) -> dict:
+        (root / "examples").mkdir(parents=True, exist_ok=True)
+        return parts_of(root, src_dir=str(root / "docs"),
+                        jupyterlite={"jupyterlite_contents": str(root / "docs" / "contents")},
+                        binder={"notebooks_dir": Path(root / "docs" / "nb")})
+
+    here, there = parts_at(tmp_path / "a"), parts_at(tmp_path / "b" / "deeper")
+    assert fingerprint.key(here) == fingerprint.key(there)
+    assert str(tmp_path) not in json.dumps(here)
+    assert here["settings"]["sphinx_gallery_conf['jupyterlite']"] == {"jupyterlite_contents": "{srcdir}/contents"}

@@ -9,18 +9,32 @@ from types import SimpleNamespace
 from tutorial_site import health
 
 
-def app_for(tmp_path, statuscode=0, failing=None):
+def app_for(tmp_path, statuscode=0, failing=None, expected=()):
     return SimpleNamespace(
         doctreedir=tmp_path / "doctrees", outdir=tmp_path / "html", statuscode=statuscode,
         builder=SimpleNamespace(name="html", format="other"),
-        config=SimpleNamespace(sphinx_gallery_conf={"failing_examples": failing or {}}, suppress_warnings=[]),
+        config=SimpleNamespace(sphinx_gallery_conf={"failing_examples": failing or {}, "src_dir": str(tmp_path),
+                                                    "expected_failing_examples": expected, "filename_pattern": "x"},
+                               suppress_warnings=[]),
     )
 
 
 def test_a_problem_is_an_exit_status_or_a_failed_example():
     assert not health.problems_seen(app_for(Path(".")))
     assert health.problems_seen(app_for(Path("."), statuscode=1))
-    assert health.problems_seen(app_for(Path("."), failing={"x.py": "boom"}))
+    assert health.problems_seen(app_for(Path("."), failing={str(Path("x.py").resolve()): "boom"}))
+    # An expected failure is not a problem; an expected failure that passed is.
+    assert not health.problems_seen(app_for(Path("."), failing={str(Path("x.py").resolve()): "boom"},
+                                            expected=["x.py"]))
+    assert health.problems_seen(app_for(Path("."), expected=["x.py"]))
+
+
+def test_a_warning_is_a_problem_only_where_warnings_fail_the_build():
+    app = app_for(Path("."))
+    app.tutorial_site_health = SimpleNamespace(counter=SimpleNamespace(count=2))
+    assert not health.problems_seen(app)
+    app._fail_on_warnings = True  # sphinx-build -W
+    assert health.problems_seen(app)
 
 
 def test_the_note_says_unfinished_until_the_build_ends_and_then_how(tmp_path):

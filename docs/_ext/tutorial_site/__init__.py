@@ -83,7 +83,9 @@ def hooks(build_health: health.BuildHealth) -> list[tuple[str, object, int]]:
         ("builder-inited", execution.check_example_imports, CHECK_IMPORTS),
         ("builder-inited", pruning.prune_removed_examples, PRUNE_REMOVED_EXAMPLES),
         ("builder-inited", execution.run_pending_examples, RUN_EXAMPLES),
+        ("builder-inited", execution.take_over_parallel, RUN_EXAMPLES + 1),
         # (sphinx-gallery assembles the galleries from those runs here.)
+        ("builder-inited", execution.give_back_parallel, GALLERY + 1),
         ("builder-inited", directives.write_examples_archive, AFTER_GALLERY),
         ("builder-inited", code_translation.write_translated_downloads, TRANSLATE_DOWNLOADS),
         # Reading and writing the pages.
@@ -102,7 +104,8 @@ def hooks(build_health: health.BuildHealth) -> list[tuple[str, object, int]]:
         # The end: (sphinx-gallery's failure summary at 500), exit status, prune, note.
         ("build-finished", publishing.write_sitemap, DEFAULT),
         ("build-finished", code_translation.extract, DEFAULT),
-        ("build-finished", failures.fail_on_example_errors, FAIL_ON_EXAMPLE_ERRORS),
+        ("build-finished", failures.fail_on_example_errors, FAIL_ON_EXAMPLE_ERRORS - 1),
+        ("build-finished", failures.report_example_errors, FAIL_ON_EXAMPLE_ERRORS),
         ("build-finished", sources.fail_if_left_out, FAIL_ON_EXAMPLE_ERRORS),
         ("build-finished", pruning.prune_stale_output, PRUNE_STALE_OUTPUT),
         ("build-finished", build_health.finish, LAST),
@@ -123,6 +126,8 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("parallel_examples", os.cpu_count() or 1, "", int)
     app.add_config_value("example_threads", 1, "", int)
     app.add_config_value("example_time_limit", 120.0, "", (int, float))
+    # What an example leaves running is ended; "warn": and it warns, and runs again until it waits.
+    app.add_config_value("leftover_processes", "end", "", str)
     # The execution cache and how examples are executed (see .execution, .cache, .fingerprint):
     # execute "auto" runs what the cache lacks, "never" runs nothing; example_shard "i/N" fills the cache.
     app.add_config_value("execution_cache", "../_build/execution-cache", "", str)

@@ -112,14 +112,18 @@ class Example:
         return seam.thumbnail(self.gallery_dir, self.stem)
 
 
-def galleries(app: Sphinx) -> list[Gallery]:
-    """Every gallery, in conf.py's order."""
+def galleries(app: Sphinx, subsections: bool = True) -> list[Gallery]:
+    """Every gallery, in conf.py's order, each followed by its sub-galleries (sub-folders) in sphinx-gallery's."""
     conf = app.config.sphinx_gallery_conf
     srcdir = Path(app.srcdir)
-    return [
-        Gallery((srcdir / examples).resolve(), (srcdir / gallery).resolve(), Path(gallery).as_posix())
-        for examples, gallery in zip(conf["examples_dirs"], conf["gallery_dirs"])
-    ]
+    found = []
+    for examples, gallery in seam.gallery_folders(conf):
+        top = Gallery((srcdir / examples).resolve(), (srcdir / gallery).resolve(), Path(gallery).as_posix())
+        found.append(top)
+        if subsections:
+            found += [Gallery(top.examples_dir / sub, top.gallery_dir / sub, f"{top.name}/{sub}")
+                      for sub in seam.subsections(srcdir, top.examples_dir, conf)]
+    return found
 
 
 def is_example_file(path: Path, conf: dict) -> bool:
@@ -127,16 +131,10 @@ def is_example_file(path: Path, conf: dict) -> bool:
     return path.suffix == ".py" and re.search(conf["ignore_pattern"], path.name) is None
 
 
-def order_key(conf: dict):
-    """The sort key of example file names within a gallery."""
-    order = conf.get("within_subsection_order")
-    return order if callable(order) else (lambda name: name)  # a name string: by file name
-
-
 def examples_of(gallery: Gallery, conf: dict) -> list[Example]:
-    """One gallery's examples, in gallery order."""
+    """One gallery's examples, in gallery order (sphinx-gallery's ``within_subsection_order``)."""
     scripts = [path for path in gallery.examples_dir.glob("*.py") if is_example_file(path, conf)]
-    key = order_key(conf)
+    key = seam.order_key(conf, gallery.examples_dir)
     return [Example(path, gallery.gallery_dir) for path in sorted(scripts, key=lambda p: key(p.name))]
 
 
@@ -151,7 +149,7 @@ def find(app: Sphinx, path: Path) -> tuple[Gallery, Example] | None:
     path = path.resolve()
     conf = app.config.sphinx_gallery_conf
     for gallery in galleries(app):
-        if path.parent == gallery.examples_dir and is_example_file(path, conf):
+        if path.parent == gallery.examples_dir.resolve() and is_example_file(path, conf):
             return gallery, Example(path, gallery.gallery_dir)
     return None
 
@@ -177,15 +175,17 @@ def only_example(name: str) -> str:
 def configure(app: Sphinx, config: Config) -> None:
     """Turn ``example_order`` and ``example_only`` into sphinx-gallery's settings.
 
-    Runs before sphinx-gallery fills in its defaults. A setting conf.py gives
-    sphinx-gallery directly wins.
+    Runs before sphinx-gallery fills in its defaults. conf.py's own
+    ``within_subsection_order`` wins over ``example_order``; ``example_only``
+    wins over ``filename_pattern``. Nothing else of sphinx-gallery's defaults
+    changes.
     """
     conf = config.sphinx_gallery_conf
     if config.example_order and "within_subsection_order" not in conf:
         conf["within_subsection_order"] = ExampleOrder(tuple(config.example_order))
-    if "filename_pattern" not in conf:
-        # Every script runs, not only those named plot_*.py; or just EXAMPLE's.
-        conf["filename_pattern"] = only_example(config.example_only) if config.example_only else r"\.py$"
+    if config.example_only:
+        # EXAMPLE=... is asked for on the command line: it wins over conf.py's filename_pattern.
+        conf["filename_pattern"] = only_example(config.example_only)
 
 
 def check_example_selection(app: Sphinx) -> None:

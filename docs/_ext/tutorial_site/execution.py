@@ -84,8 +84,12 @@ logger = logging.getLogger(__name__)
 
 #: Results of the examples run before sphinx-gallery's pass, by source path.
 _results: dict[str, tuple] = {}
+#: The examples that run in the Sphinx process during sphinx-gallery's pass, with the cache they go to.
+_here: dict[str, tuple] = {}
 #: This build's ``example_time_limit``.
 _time_limit = 0.0
+#: This build's ``leftover_processes`` is "warn": an example that leaves processes warns and is not current.
+_strict_leftovers = False
 
 
 # -- Which examples need running -------------------------------------------------------
@@ -288,10 +292,12 @@ def _finish(child: _Child, conf: dict, elapsed: float, time_limit: float = 0.0,
             left: list[processes.Leftover] = ()) -> tuple:
     """sphinx-gallery's result for a child that ended, logging a failure and what it left running."""
     task = child.task
-    if left:
+    if left and _strict_leftovers:
         failures.warn_left_running(task, left)
         # Without its list of outputs it is not current: it is not cached, and runs again next time.
         task.manifest.unlink(missing_ok=True)
+    elif left:
+        failures.note_left_running(task, left)
     outcome = None
     with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError):
         outcome = pickle.loads((child.folder / "outcome.pickle").read_bytes())
@@ -496,18 +502,49 @@ def check_example_imports(app: Sphinx) -> None:
 
 
 def generate_file_rst(fname, target_dir, src_dir, gallery_conf):
-    """sphinx-gallery's ``generate_file_rst``, but an example never runs in this process.
+    """sphinx-gallery's ``generate_file_rst``, where an example runs in a process of its own.
 
     An example run before sphinx-gallery's pass returns that run's result; one
-    that still needs running runs now, in a process of its own; any other is
+    that opts out of parallel runs (``# sphinx_gallery_parallel = False``)
+    runs here, in the Sphinx process, as sphinx-gallery runs it; one that
+    still needs running runs now, in a process of its own; any other is
     handed to sphinx-gallery, which finds it up to date (or not to be run).
     """
     task = Example(Path(src_dir, fname), Path(target_dir))
     if task.key in _results:
         return _results.pop(task.key)
+    if task.key in _here:
+        item, folder = _here.pop(task.key)
+        result = run_here(task, gallery_conf)
+        store_results(folder, [item], {task.key: result})
+        return result
     if why_run(task, gallery_conf) is not None:
+        if not runs_in_parallel(task):
+            return run_here(task, gallery_conf)
         return run_examples([task], gallery_conf, 1, _time_limit)[task.key]
     return seam.generate_file_rst(fname, target_dir, src_dir, gallery_conf)
+
+
+def runs_in_parallel(example: Example) -> bool:
+    """False for an example that says ``# sphinx_gallery_parallel = False``: it runs in the Sphinx process."""
+    try:
+        return seam.file_settings(example.source).get("parallel", True) is not False
+    except (SyntaxError, ValueError, OSError):
+        return True  # it fails when it runs, and says why
+
+
+def run_here(task: Example, conf: dict) -> tuple:
+    """Run ``task`` in this process, as sphinx-gallery runs it, and list its outputs as a forked run does."""
+    task.checksum_file.unlink(missing_ok=True)
+    task.manifest.unlink(missing_ok=True)
+    task.fingerprint_record.unlink(missing_ok=True)
+    (task.gallery_dir / "images" / "thumb").mkdir(parents=True, exist_ok=True)
+    result = seam.generate_file_rst(task.name, task.gallery_dir, task.examples_dir, conf)
+    show_output_as_text(task)
+    result = failures.check_finite(task, result)
+    if result[3].get("passing"):
+        task.manifest.write_text(json.dumps(example_outputs(task)), encoding="utf-8")
+    return result
 
 
 # Thread pools sized from these variables when torch, TensorFlow or a BLAS starts.
@@ -655,10 +692,12 @@ def run_pending_examples(app: Sphinx) -> None:
     (``EXECUTE=never``) runs nothing and fails naming every example that
     would need running.
     """
-    global _time_limit
+    global _time_limit, _strict_leftovers
     conf = app.config.sphinx_gallery_conf
     _time_limit = app.config.example_time_limit
+    _strict_leftovers = app.config.leftover_processes == "warn"
     _results.clear()
+    _here.clear()
     fingerprint.new_build()
     if not conf.get("plot_gallery"):
         return
@@ -698,14 +737,17 @@ def run_pending_examples(app: Sphinx) -> None:
         raise SystemExit(1)
     recorded = cache.recorded_times(folder)
     left.sort(key=lambda item: (cost_of(item.example, recorded, item.name), item.name), reverse=True)
-    _results.update(execute(app, [item.example for item in left]))
-    store_results(folder, left, _results)
+    _here.update((item.example.key, (item, folder)) for item in left if not runs_in_parallel(item.example))
+    forked = [item for item in left if item.example.key not in _here]
+    if forked:
+        _results.update(execute(app, [item.example for item in forked]))
+        store_results(folder, forked, _results)
 
 
 def execute(app: Sphinx, tasks: list[Example]) -> dict[str, tuple]:
     """Run ``tasks`` in processes of their own (in this order), ``parallel_examples`` at a time."""
     conf = app.config.sphinx_gallery_conf
-    workers = max(1, min(app.config.parallel_examples, len(tasks)))
+    workers = max(1, min(worker_count(app), len(tasks)))
     start = time.perf_counter()
     preload(tuple(app.config.example_preload), tasks)
     logger.info(
@@ -715,6 +757,36 @@ def execute(app: Sphinx, tasks: list[Example]) -> dict[str, tuple]:
     results = run_examples(tasks, conf, workers, _time_limit)
     logger.info("ran %d example%s in %.1f s", len(tasks), "s" if len(tasks) > 1 else "", time.perf_counter() - start)
     return results
+
+
+def worker_count(app: Sphinx) -> int:
+    """How many examples run at once: sphinx-gallery's ``parallel`` when it is a number, else ``parallel_examples``."""
+    parallel = app.config.sphinx_gallery_conf.get("parallel")
+    if isinstance(parallel, int) and not isinstance(parallel, bool) and parallel:
+        return parallel if parallel > 0 else max(1, (os.cpu_count() or 1) + 1 + parallel)  # joblib's n_jobs
+    return app.config.parallel_examples
+
+
+_PARALLEL = "_gallery_engine_parallel"
+
+
+def take_over_parallel(app: Sphinx) -> None:
+    """Have sphinx-gallery's pass assemble the galleries in this process: the examples already ran in parallel.
+
+    sphinx-gallery's ``parallel`` would hand each example to a joblib
+    worker, where the results of the runs above are not; the engine used it
+    as its number of workers instead. Given back after the pass, so the
+    configuration Sphinx compares between builds is the one conf.py wrote.
+    """
+    conf = app.config.sphinx_gallery_conf
+    setattr(app, _PARALLEL, conf.get("parallel", False))
+    conf["parallel"] = False
+
+
+def give_back_parallel(app: Sphinx) -> None:
+    if hasattr(app, _PARALLEL):
+        app.config.sphinx_gallery_conf["parallel"] = getattr(app, _PARALLEL)
+        delattr(app, _PARALLEL)
 
 
 def missing_from_cache(app: Sphinx, folder: Path) -> tuple[list[Pending], dict[str, str]]:

@@ -150,6 +150,13 @@ def warn_left_running(example: Example, left) -> None:
     )
 
 
+def note_left_running(example: Example, left) -> None:
+    """Say (at info level) that ``example``'s leftover processes were ended, as a pool of workers' would be."""
+    logger.info("%s ended with %d process%s it started still running; the build ended %s",
+                os.path.relpath(example.source), len(left), "es" if len(left) != 1 else "",
+                "them" if len(left) != 1 else "it")
+
+
 def log_failure(example: Example, conf: dict, message: str) -> None:
     """Log an example's failure when it happens (sphinx-gallery's summary repeats it at the end)."""
     src_dir = conf["src_dir"]
@@ -161,12 +168,15 @@ def log_failure(example: Example, conf: dict, message: str) -> None:
         logger.warning("%s failed to execute correctly:\n\n%s", where, indent(message, "    "))
 
 
-def fail_on_example_errors(app: Sphinx, exception: Exception | None) -> None:
-    """Give the build exit status 1 if an example failed unexpectedly.
+def report_example_errors(app: Sphinx, exception: Exception | None) -> None:
+    """Name, in one line, the examples that failed unexpectedly; forget their last good checksums.
 
-    Also forget each failed example's checksum from its last good run, which
-    sphinx-gallery keeps: otherwise, once the example is fixed back to that
-    same source, it would not run again and its page would keep the traceback.
+    sphinx-gallery keeps a failed example's checksum from its last good run:
+    once the example is fixed back to that same source, it would not run
+    again and its page would keep the traceback. With
+    ``only_warn_on_example_error`` sphinx-gallery's summary is a warning, as
+    this line is an error: the build fails where warnings do (``-W``), and
+    its exit status is otherwise sphinx-gallery's.
     """
     conf = app.config.sphinx_gallery_conf
     if exception is not None or not conf.get("plot_gallery"):
@@ -175,20 +185,22 @@ def fail_on_example_errors(app: Sphinx, exception: Exception | None) -> None:
         found = examples.find(app, path)
         if found:
             found[1].checksum_file.unlink(missing_ok=True)
-    srcdir = str(app.srcdir)
-    expected = {os.path.normpath(os.path.join(srcdir, p)) for p in conf["expected_failing_examples"]}
-    failed = sorted(
-        os.path.relpath(path, srcdir)
-        for path in conf["failing_examples"]
-        if os.path.normpath(path) not in expected
-    )
+    unexpected, _ = seam.unexpected_outcomes(conf)
+    failed = sorted(os.path.relpath(path, app.srcdir) for path in unexpected)
     if failed:
         logger.error(
-            "%d example%s failed, so the build fails: %s (tracebacks above)",
+            "%d example%s failed%s: %s (tracebacks above)",
             len(failed),
             "s" if len(failed) > 1 else "",
+            ", so the build fails" if seam.warnings_fail_build(app) or app.statuscode else "",
             ", ".join(failed),
         )
+
+
+def fail_on_example_errors(app: Sphinx, exception: Exception | None) -> None:
+    """The site's rule: an example that fails unexpectedly fails the build, with or without ``-W``."""
+    conf = app.config.sphinx_gallery_conf
+    if exception is None and conf.get("plot_gallery") and seam.unexpected_outcomes(conf)[0]:
         app.statuscode = 1
 
 

@@ -10,9 +10,10 @@ address of the example's results in the execution cache (:mod:`.cache`); and
 :func:`changes` says in words what differs between two fingerprints ("torch
 2.13.0 -> 2.14.0", "its source changed", "the figure scraper changed").
 
-Left out, because it must not matter: the checkout's path, timestamps, the
-machine's name, and settings that only select or schedule examples
-(``filename_pattern``, ``parallel_examples``, ``example_time_limit``).
+Left out, because it must not matter: the checkout's path (a path inside the
+source folder is written relative to it), timestamps, the machine's name, and
+settings that only select, order, schedule or report examples
+(:data:`NOT_OUTPUT_SETTINGS`, ``parallel_examples``, ``example_time_limit``).
 """
 
 from __future__ import annotations
@@ -39,15 +40,23 @@ OUTPUT_MODULES = {
     "terminal": "the rendering of printed output",
 }
 
-#: sphinx-gallery's settings that reach an example's generated files.
-GALLERY_SETTINGS = (
-    "binder", "capture_repr", "compress_images", "copyfile_regex", "default_thumb_file", "doc_module",
-    "exclude_implicit_doc", "first_notebook_cell", "ignore_repr_types", "image_scrapers", "image_srcset",
-    "inspect_global_variables", "jupyterlite", "last_notebook_cell", "line_numbers", "matplotlib_animations",
-    "min_reported_time", "notebook_extensions", "notebook_images", "prefer_full_module", "promote_jupyter_magic",
-    "pypandoc", "reference_url", "remove_config_comments", "reset_argv", "reset_modules", "reset_modules_order",
-    "show_memory", "show_signature", "thumbnail_size",
-)
+#: sphinx-gallery's settings that do not reach what an example's run writes: they select, order,
+#: schedule or report examples, or are its bookkeeping of this build. Every other setting is in the
+#: fingerprint, so a setting that a new sphinx-gallery adds is in it until it is listed here.
+NOT_OUTPUT_SETTINGS = frozenset({
+    # which files are examples, and where galleries are (the example's own place is in "example")
+    "filename_pattern", "ignore_pattern", "examples_dirs", "gallery_dirs", "example_extensions",
+    "copyfile_regex",
+    # order and index pages, written by the gallery pass from the runs' results
+    "within_subsection_order", "subsection_order", "minigallery_sort_order", "nested_sections",
+    "recommender", "download_all_examples", "css",
+    # scheduling and reporting
+    "parallel", "plot_gallery", "run_stale_examples", "abort_on_example_error", "only_warn_on_example_error",
+    "expected_failing_examples", "junit", "log_level", "write_computation_times", "show_api_usage",
+    "api_usage_ignore",
+    # sphinx-gallery's bookkeeping of the build in progress
+    "failing_examples", "passing_examples", "stale_examples", "titles", "src_dir", "builder_name",
+})
 
 
 def file_hash(path: Path) -> str:
@@ -72,15 +81,25 @@ def interpreter() -> dict[str, str]:
     }
 
 
-def stable(value):
-    """``value`` as JSON that is the same in every process: callables by name, objects by type."""
+def stable(value, srcdir: Path | None = None):
+    """``value`` as JSON that is the same in every process and every checkout.
+
+    Callables by name, objects by type, and an absolute path inside the
+    source folder ``srcdir`` as ``{srcdir}/`` and its path there.
+    """
+    if isinstance(value, str) and srcdir is not None and os.path.isabs(value):
+        inside = Path(value)
+        if inside == srcdir or srcdir in inside.parents:
+            return "{srcdir}/" + inside.relative_to(srcdir).as_posix()
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, dict):
-        return {str(k): stable(v) for k, v in sorted(value.items(), key=lambda item: str(item[0]))}
+        return {str(k): stable(v, srcdir) for k, v in sorted(value.items(), key=lambda item: str(item[0]))}
     if isinstance(value, (list, tuple, set, frozenset)):
-        items = [stable(v) for v in value]
+        items = [stable(v, srcdir) for v in value]
         return sorted(items, key=json.dumps) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, os.PathLike):
+        return stable(os.fspath(value), srcdir)
     if callable(value):
         return f"{getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', type(value).__qualname__)}"
     text = repr(value)
@@ -117,8 +136,10 @@ def code_hashes(gallery_conf: dict) -> dict[str, str]:
 
 
 def settings(config, gallery_conf: dict) -> dict:
-    """The settings of conf.py that reach an example's outputs."""
-    values = {f"sphinx_gallery_conf[{name!r}]": stable(gallery_conf.get(name)) for name in GALLERY_SETTINGS}
+    """The settings of conf.py that reach an example's outputs: all of sphinx-gallery's but :data:`NOT_OUTPUT_SETTINGS`."""
+    srcdir = Path(gallery_conf["src_dir"]).resolve() if gallery_conf.get("src_dir") else None
+    values = {f"sphinx_gallery_conf[{name!r}]": stable(value, srcdir) for name, value in sorted(gallery_conf.items())
+              if name not in NOT_OUTPUT_SETTINGS}
     values["example_threads"] = config.example_threads
     values["example_preload"] = list(config.example_preload)
     # The thread counts the libraries start with (example_threads, or the environment's own).
@@ -140,28 +161,39 @@ def new_build() -> None:
 def data_files(example, gallery_conf: dict) -> dict[str, str]:
     """{name: hash} of the files beside ``example`` that it may read (it runs in a copy of its folder).
 
-    Every file of the example's folder, and below, except the examples
-    themselves, the gallery's header, caches and hidden files: which of them
-    an example reads cannot be known, so a change to any reruns them all.
-    The same for every example of a folder, so it is read once per build.
+    Every file of the example's folder, and below, except: the scripts beside
+    it that it does not import (the other examples; a helper module it imports
+    is in), the gallery's header, the folders that are sub-galleries of their
+    own, caches and hidden files. Which other files an example reads cannot
+    be known, so a change to any of them reruns every example of the folder.
+    The folder is read once per build.
     """
     folder = example.examples_dir
     memo = (folder, gallery_conf.get("ignore_pattern", ""))
     if memo not in _data_of_folder:
         _data_of_folder[memo] = _read_data_files(folder, gallery_conf)
-    return dict(_data_of_folder[memo])
+    from .execution import imported_modules
+
+    imports = imported_modules(example.source)
+    return {name: digest for name, digest in _data_of_folder[memo].items()
+            if "/" in name or not name.endswith(".py") or name.removesuffix(".py") in imports}
 
 
 def _read_data_files(folder: Path, gallery_conf: dict) -> dict[str, str]:
-    from .examples import NOT_BESIDE, is_example_file
+    from . import seam
+    from .examples import NOT_BESIDE
 
+    sub_galleries = set()
+    if gallery_conf.get("src_dir") and "examples_dirs" in gallery_conf:
+        sub_galleries = set(seam.subsections(Path(gallery_conf["src_dir"]), folder, gallery_conf))
     found = {}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
         if not path.is_file() or any(fnmatch(part, pattern) for part in relative.parts for pattern in NOT_BESIDE):
             continue
-        if len(relative.parts) == 1 and (is_example_file(path, gallery_conf)
-                                         or path.stem in ("GALLERY_HEADER", "README", "readme")):
+        if len(relative.parts) > 1 and relative.parts[0] in sub_galleries:
+            continue
+        if len(relative.parts) == 1 and path.stem in ("GALLERY_HEADER", "README", "readme"):
             continue
         found[relative.as_posix()] = file_hash(path)
     return found

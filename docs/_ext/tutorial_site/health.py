@@ -12,7 +12,7 @@ the last build finished cleanly and its output is intact, and wrong otherwise:
 
 This extension keeps a note of each build's outcome in the doctree folder
 (``last-build-<builder>.json``): "unfinished" when it starts, "clean" or
-"problems" when it ends. Before reading, it also checks that every file the
+"problems" when it ends (a build that failed: see :func:`problems_seen`). Before reading, it also checks that every file the
 last build wrote for the current documents is still there. When the last
 build did not finish cleanly, or its output is incomplete, every page is
 read and written again, so the same warnings come back and every page,
@@ -32,7 +32,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.logging import is_suppressed_warning
 
-from . import examples
+from . import examples, seam
 from .seam import read_images
 
 logger = logging.getLogger(__name__)
@@ -115,12 +115,22 @@ def extension_code() -> str:
 
 
 def problems_seen(app: Sphinx) -> bool:
-    """Whether this build has logged a warning or error, or failed an example, so far."""
+    """Whether this build has failed so far: an exit status, an example failing (or passing) against
+    expectations, or a warning or error where warnings fail the build (``-W``).
+
+    Without ``-W`` a warning does not fail a build, and, as with Sphinx
+    itself, does not make the next one read everything again.
+    """
     health = getattr(app, "tutorial_site_health", None)
-    if health is not None and health.counter.count:
+    if health is not None and health.counter.count and seam.warnings_fail_build(app):
         return True
     conf = app.config.sphinx_gallery_conf
-    return app.statuscode != 0 or bool(conf.get("failing_examples"))
+    if app.statuscode != 0:
+        return True
+    if not conf.get("failing_examples") and not conf.get("expected_failing_examples"):
+        return False
+    failed, passed = seam.unexpected_outcomes(conf)
+    return bool(failed or passed)
 
 
 def missing_outputs(app: Sphinx, env) -> list[str]:

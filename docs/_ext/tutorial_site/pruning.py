@@ -104,7 +104,7 @@ def prune_stale_output(app: Sphinx, exception: Exception | None) -> None:
     # written, without entering env.images: keep every figure the galleries
     # still have (a removed example's were deleted before the build).
     for gallery in examples.galleries(app):
-        images.update(path.name for path in (gallery.gallery_dir / "images").glob("*.png"))
+        images.update(path.name for path in (gallery.gallery_dir / "images").rglob("*") if path.is_file())
     for path in (outdir / "_images").glob("*"):
         if path.is_file() and path.name not in images:
             stale.append(path)

@@ -184,6 +184,52 @@ def has_gallery_header(folder: Path, conf: dict) -> bool:
     return bool(re.match(conf["copyfile_regex"], "index.rst")) and (Path(folder) / "index.rst").is_file()
 
 
+def unexpected_outcomes(conf: dict) -> tuple[set[str], set[str]]:
+    """The examples that failed though not expected to, and those expected to fail that passed, as sphinx-gallery sorts them."""
+    conf = {"expected_failing_examples": (), "src_dir": ".", "filename_pattern": "", **conf}
+    _, failing_unexpectedly, passing_unexpectedly = _gen_gallery._parse_failures(conf)
+    return failing_unexpectedly, passing_unexpectedly
+
+
+def warnings_fail_build(app) -> bool:
+    """Whether this build turns warnings into errors (``sphinx-build -W``)."""
+    return bool(getattr(app, "_fail_on_warnings", False) or getattr(app, "warningiserror", False))
+
+
+def filled_conf(conf: dict) -> dict:
+    """``conf`` with sphinx-gallery's defaults for every setting it leaves out, as sphinx-gallery fills them."""
+    return _gen_gallery._fill_gallery_conf_defaults(conf, check_keys=False)
+
+
+def gallery_folders(conf: dict) -> list[tuple[str, str]]:
+    """(examples folder, generated folder) of each gallery, as sphinx-gallery pairs them (a string is a list of one)."""
+    examples_dirs, gallery_dirs = conf["examples_dirs"], conf["gallery_dirs"]
+    examples_dirs = examples_dirs if isinstance(examples_dirs, list) else [examples_dirs]
+    gallery_dirs = gallery_dirs if isinstance(gallery_dirs, list) else [gallery_dirs]
+    return list(zip(examples_dirs, gallery_dirs))
+
+
+def subsections(srcdir: Path, examples_dir: Path, conf: dict) -> list[str]:
+    """The sub-folders of a gallery that sphinx-gallery makes sub-galleries of, in its order.
+
+    As its gallery pass does: with a header of its own when the gallery has
+    sphinx-gallery's index, every sub-folder when the user writes the index.
+    """
+    if not Path(examples_dir).is_dir():
+        return []
+    with_header = _gen_rst._get_gallery_header(Path(examples_dir), conf, raise_error=False) is not None
+    return _gen_gallery.get_subsections(srcdir, examples_dir, conf, check_for_header=with_header)
+
+
+def order_key(conf: dict, examples_dir: Path):
+    """sphinx-gallery's ``within_subsection_order`` for one folder, as the key it sorts file names by.
+
+    Every form it accepts: a built-in name, a dotted name, a class (made with
+    the folder, as sphinx-gallery makes it) or a callable.
+    """
+    return _gen_rst._get_callables(conf, "within_subsection_order", str(examples_dir))[0]
+
+
 def intro_and_title(script: Path) -> tuple[str, str]:
     """The short description and title sphinx-gallery shows for a script."""
     _, blocks = split_code_and_text_blocks(str(script))

@@ -73,7 +73,7 @@ def check_sources(app: Sphinx) -> None:
     conf = app.config.sphinx_gallery_conf
     left: dict[Path, str] = {}
     keep = []
-    for gallery, pair in zip(examples.galleries(app), zip(conf["examples_dirs"], conf["gallery_dirs"])):
+    for gallery, pair in zip(examples.galleries(app, subsections=False), seam.gallery_folders(conf)):
         problem = problem_with_gallery(gallery, conf)
         if problem is None:
             keep.append(pair)
@@ -84,7 +84,7 @@ def check_sources(app: Sphinx) -> None:
                      else " is")
         left[gallery.examples_dir] = problem
         left.update({script.resolve(): problem for script in scripts})
-    if len(keep) < len(conf["examples_dirs"]):
+    if len(keep) < len(seam.gallery_folders(conf)):
         conf["examples_dirs"], conf["gallery_dirs"] = [p[0] for p in keep], [p[1] for p in keep]
     bad = []
     for example in examples.all_examples(app):
