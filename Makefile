@@ -52,14 +52,15 @@ help: ## list the targets
 	  sed -E 's/^([a-z-]+):.*## (.*)$$/\1|\2/' | awk -F'|' '{ printf "  %-14s %s\n", $$1, $$2 }'
 	@echo "  or any other Sphinx builder (make linkcheck, make dirhtml, ...), built into $(BUILDDIR)/NAME"
 
-# The stamp is a copy of the requirements it was installed from: when it
-# differs from requirements.txt, the environment is brought up to date. (A
-# recipe rather than a file target, which make cannot name with a space.)
+# The stamp is a copy of the requirements and of pyproject.toml (the project's
+# own packages, installed by "-e ." in requirements.txt) it was installed from:
+# when it differs from them, the environment is brought up to date. (A recipe
+# rather than a file target, which make cannot name with a space.)
 venv: ## set up the virtual environment from requirements.txt, if needed
 	@test -x $(PY) || $(BASE_PYTHON) -m venv "$(VENV)"
-	@cmp -s requirements.txt $(STAMP) || { \
+	@cat requirements.txt pyproject.toml | cmp -s - $(STAMP) || { \
 	  $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt && \
-	  cp requirements.txt $(STAMP); }
+	  cat requirements.txt pyproject.toml > $(STAMP); }
 
 html: venv ## run every example and build the site in every language (EXAMPLE=dynamic_net: run only that one)
 	$(SPHINXBUILD) -M html "$(SOURCEDIR)" "$(BUILDDIR)" -c "$(CONFDIR)" $(STRICT) $(SPHINXOPTS)

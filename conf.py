@@ -5,10 +5,12 @@ as the Makefile runs it). Every path in this file is written relative to this
 file, the repository's root. Sphinx and sphinx-gallery read a few settings
 relative to the source folder instead (locale_dirs, exclude_patterns, the
 galleries' folders); those are passed through ``in_source``, so that each path
-here still reads from the root. The site's behaviour lives in the extension
-package docs/_ext/tutorial_site (installed into the virtual environment by
-requirements.txt), which defines the settings below that Sphinx and
-sphinx-gallery do not, and reads its own paths relative to this file.
+here still reads from the root. Two extensions of this project (installed into
+the virtual environment by requirements.txt) define the settings below that
+Sphinx and sphinx-gallery do not, and read their paths relative to this file:
+the engine, gallery_runner/ (how the examples run: "The executed example
+galleries", "Executing once, anywhere"), and the site's own,
+docs/_ext/tutorial_site (everything else).
 """
 
 import os
@@ -33,7 +35,8 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
     "notfound.extension",  # sphinx-notfound-page
-    "tutorial_site",  # docs/_ext/tutorial_site
+    "gallery_runner",  # the engine: runs, caches and shards the examples (gallery_runner/)
+    "tutorial_site",  # the site's own features (docs/_ext/tutorial_site)
 ]
 exclude_patterns = [in_source("docs/_ext"), in_source("docs/locales"), "**.ipynb_checkpoints"]
 
@@ -113,6 +116,8 @@ parallel_examples = int(os.environ.get("EXAMPLE_WORKERS", os.cpu_count() or 1))
 example_threads = 1
 # Seconds before an example's process is killed and the build fails naming it.
 example_time_limit = float(os.environ.get("EXAMPLE_TIME_LIMIT", "120"))
+# A loss that became nan or inf fails the example (unless it says # sphinx_gallery_allow_nonfinite = True).
+nonfinite_output = "fail"
 # A process an example leaves running is ended, and the build warns until the example waits for it.
 leftover_processes = "warn"
 # A missing module stops the build up front, naming the line that installs it.

@@ -78,7 +78,7 @@ print(json.dumps({"code": code, "wall": wall, "peak_mib": peak / 1024}))
 
 def examples_in_order() -> list[Path]:
     """Every example, gallery by gallery, in the order conf.py gives."""
-    from tutorial_site.examples import ExampleOrder
+    from tutorial_site.ordering import ExampleOrder
 
     conf = runpy.run_path(str(ROOT / "conf.py"))
     order = ExampleOrder(tuple(conf["example_order"]))
@@ -110,7 +110,7 @@ def fresh_copy(parent: Path) -> Path:
 
 
 def recorded_times(folder: Path) -> dict[str, float]:
-    from tutorial_site.cache import recorded_times as read
+    from gallery_runner.cache import recorded_times as read
 
     return read(folder)
 
@@ -213,7 +213,7 @@ def simulated_gallery(size: int, recorded: dict, scratch: Path, env: dict) -> di
     import random
     import time
 
-    from tutorial_site.execution import partition
+    from gallery_runner.shards import partition
 
     times = sorted(recorded.values()) or [1.0]
     rng = random.Random(2026)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
-from tutorial_site.execution import THREAD_VARIABLES
+from gallery_runner.runner import THREAD_VARIABLES
 
 # The build runs every example on one thread (conf.py: example_threads), and a
 # float32 result can depend on the thread count, so runs compared with the
@@ -55,7 +55,8 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixture_site"
 
 # What the project's source is made of; everything else is generated.
-PROJECT_FILES = ["conf.py", "requirements.txt", "requirements-examples.txt", "docs", *sorted(p.name for p in ROOT.glob("examples_*"))]
+PROJECT_FILES = ["conf.py", "requirements.txt", "pyproject.toml", "requirements-examples.txt", "docs", "gallery_runner",
+                 *sorted(p.name for p in ROOT.glob("examples_*"))]
 GENERATED = {"auto_examples", "sg_execution_times.rst", "__pycache__", "_build", "_inventories", "*.mo"}
 
 #: The translations `make html` builds after English, each into <html>/<language>/: every
@@ -128,9 +129,10 @@ FIXTURE_GALLERY = {"examples_line": "auto_examples/line", "examples_curve": "aut
 
 
 def copy_fixture_site(dest: Path) -> Path:
-    """Copy the fixture site's sources into ``dest``, with the project's requirements.txt."""
+    """Copy the fixture site's sources into ``dest``, with the project's requirements.txt and pyproject.toml."""
     shutil.copytree(FIXTURE, dest, ignore=shutil.ignore_patterns(*GENERATED), dirs_exist_ok=True)
     shutil.copy2(ROOT / "requirements.txt", dest / "requirements.txt")
+    shutil.copy2(ROOT / "pyproject.toml", dest / "pyproject.toml")
     return dest
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from helpers import (LANGUAGES, ROOT, build_env, build_site, copy_fixture_site, copy_project, execution_cache,
                      fingerprint_differences, no_network, site_fingerprint)
-from tutorial_site import cache
+from gallery_runner import cache
 
 EXAMPLES = {"auto_examples/line/fit_line.py", "auto_examples/curve/fit_curve.py"}
 
@@ -236,5 +236,5 @@ def test_the_real_site_built_from_its_cache_alone_is_the_same_site_in_every_lang
     assert result.returncode == 0, log[-4000:]
     assert "published 11 examples from the execution cache" in log and "running" not in log
     assert not fingerprint_differences(site_fingerprint(project), site_fingerprint(site.project))
-    records = sorted((project / "docs" / "auto_examples").glob("*/*.fingerprint.json"))
+    records = sorted((project / "docs" / "auto_examples").glob("*/.example_runs/*.fingerprint.json"))
     assert len(records) == 11 and all(json.loads(r.read_text())["packages"]["torch"] for r in records)

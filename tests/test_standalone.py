@@ -36,7 +36,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
 from helpers import GALLERY, ONE_THREAD, ROOT, TUTORIAL, Pool, at_lowest_priority, code_text, in_idle_time, run_program
-from tutorial_site.execution import guess_cost
+from gallery_runner.staleness import guess_cost
 
 pytestmark = [pytest.mark.slow, pytest.mark.idle_time]
 

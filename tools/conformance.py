@@ -33,7 +33,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 #: The extension a sphinx-gallery site adds to use the execution engine.
-ENGINE = "tutorial_site"
+ENGINE = "gallery_runner"
 #: sphinx-gallery's test modules that build tinybuild.
 TEST_MODULES = ("test_full.py", "test_full_noexec.py")
 GAPS = Path(__file__).with_name("conformance_gaps.txt")

@@ -16,7 +16,7 @@ def in_source(path: str) -> str:
 
 
 project = "Fixture site"
-extensions = ["sphinx_gallery.gen_gallery", "notfound.extension", "tutorial_site"]
+extensions = ["sphinx_gallery.gen_gallery", "notfound.extension", "gallery_runner", "tutorial_site"]
 html_theme = "sphinx_rtd_theme"
 html_last_updated_fmt = None
 
@@ -33,6 +33,8 @@ example_preload = ["numpy", "matplotlib.pyplot"]
 parallel_examples = int(os.environ.get("EXAMPLE_WORKERS", os.cpu_count() or 1))
 example_time_limit = float(os.environ.get("EXAMPLE_TIME_LIMIT", "120"))
 leftover_processes = "warn"
+nonfinite_output = "fail"
+example_threads = 1
 example_requirements = "requirements.txt"
 execution_cache = os.environ.get("EXECUTION_CACHE") or "_build/execution-cache"
 execute = os.environ.get("EXECUTE") or "auto"

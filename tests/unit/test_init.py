@@ -1,56 +1,35 @@
-"""Unit tests of tutorial_site's setup(): one table connects every hook, in order."""
+"""Unit tests of tutorial_site's setup(): one table connects every hook, in order; the engine comes first."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+import pytest
+from sphinx.errors import ExtensionError
 
+import gallery_runner
 import tutorial_site
+from recording_app import RecordingApp, handlers_in_order
 
 
-class RecordingApp:
-    """Enough of Sphinx's application for setup() to register everything it registers."""
-
-    def __init__(self):
-        self.connected, self.directives, self.config_values, self.extensions = [], [], [], []
-        self.translators, self.transforms, self.search_languages, self.nodes = {}, [], {}, {}
-
-    def setup_extension(self, name):
-        self.extensions.append(name)
-
-    def add_config_value(self, name, default, rebuild, types=()):
-        self.config_values.append(name)
-
-    def add_directive(self, name, cls):
-        self.directives.append(name)
-
-    def connect(self, event, handler, priority=500):
-        self.connected.append((event, handler, priority))
-
-    def set_translator(self, name, cls):
-        self.translators[name] = cls
-
-    def add_transform(self, cls):
-        self.transforms.append(cls)
-
-    def add_post_transform(self, cls):
-        self.transforms.append(cls)
-
-    def add_search_language(self, cls):
-        self.search_languages[cls.lang] = cls
-
-    def add_node(self, node, override=False, **visitors):
-        self.nodes[node.__name__] = (override, visitors)
+def site_app() -> RecordingApp:
+    """An app on which the engine has been set up, as conf.py's extensions list does first."""
+    app = RecordingApp()
+    gallery_runner.setup(app)
+    app.extensions.append("gallery_runner")
+    app.connected.clear()
+    return app
 
 
 def test_setup_connects_the_hook_table_and_nothing_else():
-    app = RecordingApp()
+    app = site_app()
     metadata = tutorial_site.setup(app)
     assert metadata["parallel_read_safe"] and metadata["parallel_write_safe"]
-    assert app.connected == tutorial_site.hooks(app.tutorial_site_health)
-    assert app.extensions == ["sphinx_gallery.gen_gallery", "sphinx.ext.intersphinx"]
+    assert app.connected == tutorial_site.hooks()
+    assert app.extensions[-1] == "sphinx.ext.intersphinx"
     assert set(app.directives) == {"tutorial-example", "example-result", "example-thumbnails", "examples-archive"}
     assert app.nodes["imgsgnode"][0] and set(app.nodes["imgsgnode"][1]) == {"html", "latex"}  # alt text escaped
-    assert {"example_order", "example_only", "example_time_limit", "site_url", "api_docs"} <= set(app.config_values)
+    assert {"example_order", "visitor_requirements", "site_url", "api_docs"} <= set(app.config_values)
+    # Its defaults are right for a conf.py at the repository's top.
+    assert app.config_defaults["api_inventories"] == "docs/_inventories"
     assert app.translators["html"] is tutorial_site.accessibility.HTMLTranslator
     translations = tutorial_site.translations
     assert app.transforms == [tutorial_site.figures.AltTexts, tutorial_site.backlinks.BackLink,
@@ -60,15 +39,16 @@ def test_setup_connects_the_hook_table_and_nothing_else():
     assert app.search_languages["zh"].__name__ == "ChineseSearch"  # Sphinx's Chinese search, mended
 
 
+def test_the_site_needs_the_engine_listed_before_it():
+    with pytest.raises(ExtensionError, match="list 'gallery_runner' in conf.py's extensions, before 'tutorial_site'"):
+        tutorial_site.setup(RecordingApp())
+
+
 def test_the_table_lists_each_events_handlers_in_the_order_they_run():
-    table = tutorial_site.hooks(SimpleNamespace(start=1, outdated=2, finish=3))
-    by_event: dict[str, list[int]] = {}
-    for event, _, priority in table:
-        by_event.setdefault(event, []).append(priority)
-    for event, priorities in by_event.items():
-        assert priorities == sorted(priorities), event
-    runs = [handler.__name__ for event, handler, _ in table if event == "builder-inited" and callable(handler)]
-    assert runs.index("check_example_imports") < runs.index("run_pending_examples")
-    assert tutorial_site.RUN_EXAMPLES < tutorial_site.GALLERY < tutorial_site.AFTER_GALLERY
+    runs = handlers_in_order(tutorial_site.hooks())
+    # After sphinx-gallery's pass, which the engine feeds.
+    assert gallery_runner.RUN_EXAMPLES < gallery_runner.GALLERY < tutorial_site.AFTER_GALLERY
     # The translated zips are made of the English ones, the examples archive (written after the galleries) included.
     assert runs.index("write_examples_archive") < runs.index("write_translated_downloads")
+    # The site's exit status is set before the engine names the failed examples.
+    assert tutorial_site.FAIL_ON_EXAMPLE_ERRORS < gallery_runner.REPORT_FAILURES

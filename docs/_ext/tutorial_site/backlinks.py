@@ -20,7 +20,8 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
-from . import examples, seam
+from gallery_runner import examples, seam
+
 from .translations import FULL_WIDTH, _
 
 #: env attribute: an example page's docname -> [docname, section id, section title] of the tutorial section.

@@ -47,7 +47,9 @@ from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
-from . import examples, seam
+from gallery_runner import examples, seam
+
+from .archive import ARCHIVE
 from .translations import catalog, is_translation, pages_catalog
 
 logger = logging.getLogger(__name__)
@@ -404,7 +406,7 @@ def write_translated_downloads(app: Sphinx) -> None:
         written |= {script, notebook}
         warn_missing(app, f"{example.examples_dir.name}/{example.name}", code, f"{DOMAIN}.po")
         warn_missing(app, f"the text cells of {example.examples_dir.name}/{example.name}", text, "site.po")
-    archives = [Path(app.srcdir) / examples.ARCHIVE]
+    archives = [Path(app.srcdir) / ARCHIVE]
     for gallery in examples.galleries(app):
         archives += sorted(gallery.gallery_dir.glob("*.zip"))
     for archive in archives:

@@ -15,7 +15,7 @@ results elsewhere in the site, so that nothing is written twice:
 
 ``.. examples-archive::``
     A download link to one zip of every example, as scripts and notebooks,
-    which :func:`write_examples_archive` writes when the builder starts.
+    which :func:`.archive.write_examples_archive` writes when the builder starts.
 
 ``.. example-result::`` (in an example's title docstring)
     The example's own figures and one of its printed outputs, at the top of
@@ -27,19 +27,21 @@ from __future__ import annotations
 
 import ast
 import re
-import zipfile
 from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
-from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 
-from . import backlinks, examples, figures, seam, sources
+from gallery_runner import examples, seam, sources
+from gallery_runner.seam import read_figure_summaries, read_figures, read_images, read_script_output, read_script_outputs
+
+from . import backlinks, figures
+from .archive import ARCHIVE
 from .translations import _
-from .examples import ARCHIVE
-from .seam import read_figure_summaries, read_figures, read_images, read_script_output, read_script_outputs
+
+
 
 
 #: Printed output longer than this many lines is cut on the narrative page,
@@ -65,11 +67,6 @@ def example_cells(source: Path) -> list[tuple[str, str]]:
     """The example's cells after its title docstring, as (``"text"`` or ``"code"``, content)."""
     cells = [(kind, content.strip("\n")) for kind, content in seam.cells(source)[1:]]
     return [(kind, content) for kind, content in cells if content.strip()]
-
-
-def example_code(source: Path) -> str:
-    """The example's code cells, without its docstring or text cells."""
-    return "\n\n".join(content for kind, content in example_cells(source) if kind == "code")
 
 
 _HEADING = re.compile(r"^(?P<title>\S.*)\n(?P<rule>[-=~^\"'`#*+]{3,})$", re.M)
@@ -321,56 +318,8 @@ class ExampleThumbnailsDirective(SphinxDirective):
 
 
 class ExamplesArchiveDirective(SphinxDirective):
-    """A download link to the zip that :func:`write_examples_archive` wrote."""
+    """A download link to the zip that :func:`.archive.write_examples_archive` wrote."""
 
     def run(self) -> list[nodes.Node]:
         text = _("Download all examples as Python scripts and Jupyter notebooks (zip)")
         return [own_words(node) for node in self.parse_text_to_nodes(f":download:`{text} </{ARCHIVE}>`")]
-
-
-# -- Build hooks --------------------------------------------------------------
-
-
-def check_visitor_requirements(app: Sphinx, config) -> None:
-    """Stop at once, naming the file, when ``visitor_requirements`` names a file that is not there."""
-    if config.visitor_requirements and not (Path(app.confdir) / config.visitor_requirements).is_file():
-        raise ConfigError(
-            f"visitor_requirements (conf.py) names {config.visitor_requirements}, which does not exist: "
-            "write it, one line per package the examples import (it goes into the archive of every example), "
-            "or set visitor_requirements = \"\"")
-
-
-def write_examples_archive(app: Sphinx) -> None:
-    """Zip every example script and its notebook into one download, with what they need.
-
-    ``visitor_requirements`` (conf.py), the packages the examples import, is
-    at the top of the archive. Runs after sphinx-gallery has generated the
-    notebooks. Entries carry a fixed timestamp, and the file is only rewritten when its bytes change, so
-    the archive is reproducible and an unchanged build does not recopy it.
-    """
-    srcdir = Path(app.srcdir)
-    members: list[tuple[str, bytes]] = []
-    if app.config.visitor_requirements:
-        requirements = Path(app.confdir) / app.config.visitor_requirements
-        members.append((requirements.name, requirements.read_bytes()))
-    for example in examples.all_examples(app):
-        folder = example.examples_dir.name
-        members.append((f"{folder}/{example.name}", example.source.read_bytes()))
-        notebook = example.generated_file(".ipynb")
-        if notebook.is_file():
-            members.append((f"{folder}/{notebook.name}", notebook.read_bytes()))
-
-    archive = srcdir / ARCHIVE
-    archive.parent.mkdir(parents=True, exist_ok=True)
-    scratch = archive.with_suffix(".zip.new")
-    with zipfile.ZipFile(scratch, "w") as zf:
-        for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-    if archive.is_file() and archive.read_bytes() == scratch.read_bytes():
-        scratch.unlink()
-    else:
-        scratch.replace(archive)
-
-

@@ -18,7 +18,9 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
-from . import code_translation, seam
+from gallery_runner import seam
+
+from . import code_translation
 from .translations import FULL_WIDTH, _, is_translation
 
 

@@ -44,7 +44,9 @@ from sphinx.config import Config
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
-from . import seam, translations
+from gallery_runner import seam
+
+from . import translations
 
 logger = logging.getLogger(__name__)
 

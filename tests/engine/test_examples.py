@@ -1,4 +1,4 @@
-"""Unit tests of tutorial_site.examples."""
+"""Unit tests of gallery_runner.examples."""
 
 from __future__ import annotations
 
@@ -8,41 +8,18 @@ from types import SimpleNamespace
 
 import pytest
 
-from helpers import EXAMPLES, ROOT
-from tutorial_site import examples as ex
-from tutorial_site import seam
+from gallery_runner import examples as ex
+from gallery_runner import seam
 
 
-def test_example_order_follows_the_list_and_puts_unknown_files_last():
-    order = ex.ExampleOrder(("b.py", "a.py"))
-    names = ["z.py", "a.py", "c.py", "b.py"]
-    assert sorted(names, key=order) == ["b.py", "a.py", "c.py", "z.py"]
-    # full paths sort by their file name
-    assert order("/somewhere/examples/a.py") == (1, "a.py")
-
-
-def test_conf_orders_examples_as_the_tutorial_does():
-    conf = runpy.run_path(str(ROOT / "conf.py"))
-    assert conf["example_order"] == [f for _, f, _ in EXAMPLES]
-    config = SimpleNamespace(example_order=conf["example_order"], example_only="",
-                             sphinx_gallery_conf=dict(conf["sphinx_gallery_conf"]))
+def test_example_only_selects_one_example_and_nothing_else_changes():
+    config = SimpleNamespace(example_only="dynamic_net", sphinx_gallery_conf={"filename_pattern": "x"})
     ex.configure(None, config)
-    order = config.sphinx_gallery_conf["within_subsection_order"]
-    # equal configs compare equal, or Sphinx would rebuild everything each time
-    assert order == ex.ExampleOrder(tuple(f for _, f, _ in EXAMPLES))
-    assert config.sphinx_gallery_conf["filename_pattern"] == r"\.py$"  # every script runs (conf.py says so)
-    # Without that line, sphinx-gallery's own default stays.
-    config = SimpleNamespace(example_order=[], example_only="", sphinx_gallery_conf={})
+    assert config.sphinx_gallery_conf == {"filename_pattern": ex.only_example("dynamic_net")}
+    # Without it, sphinx-gallery's own settings and defaults stay as conf.py wrote them.
+    config = SimpleNamespace(example_only="", sphinx_gallery_conf={})
     ex.configure(None, config)
-    assert "filename_pattern" not in config.sphinx_gallery_conf
-
-
-def test_example_only_selects_one_example_and_conf_settings_win():
-    config = SimpleNamespace(example_order=["a.py"], example_only="dynamic_net",
-                             sphinx_gallery_conf={"within_subsection_order": "FileNameSortKey"})
-    ex.configure(None, config)
-    assert config.sphinx_gallery_conf["within_subsection_order"] == "FileNameSortKey"
-    assert config.sphinx_gallery_conf["filename_pattern"] == ex.only_example("dynamic_net")
+    assert config.sphinx_gallery_conf == {}
 
 
 def test_the_examples_are_the_scripts_sphinx_gallery_runs_honouring_ignore_pattern(tmp_path):
@@ -53,7 +30,7 @@ def test_the_examples_are_the_scripts_sphinx_gallery_runs_honouring_ignore_patte
         (examples_dir / name).write_text("x = 1\n")
     conf = seam.filled_conf({"examples_dirs": ["../examples"], "gallery_dirs": ["auto_examples/e"],
                              "ignore_pattern": r"__init__\.py|helper_",
-                             "within_subsection_order": ex.ExampleOrder(("b.py",))})
+                             "within_subsection_order": ReversedByName})
     app = SimpleNamespace(srcdir=docs, config=SimpleNamespace(sphinx_gallery_conf=conf))
     (gallery,) = ex.galleries(app)
     assert gallery.name == "auto_examples/e" and gallery.gallery_dir == (docs / "auto_examples" / "e").resolve()
@@ -88,7 +65,7 @@ class ReversedByName:
     ("FileNameSortKey", ["a.py", "b.py", "c.py"]),                     # a built-in name
     ("sphinx_gallery.sorting.FileNameSortKey", ["a.py", "b.py", "c.py"]),  # a dotted name
     (ReversedByName, ["c.py", "b.py", "a.py"]),                         # a class
-    (ex.ExampleOrder(("b.py",)), ["b.py", "a.py", "c.py"]),            # a callable
+    (lambda name: {"b.py": 0}.get(name, 1), ["b.py", "a.py", "c.py"]),  # a callable
 ])
 def test_every_form_of_within_subsection_order_sorts_as_sphinx_gallery_does(tmp_path, order, expected):
     examples_dir = tmp_path / "examples"

@@ -1,4 +1,4 @@
-"""tutorial_site.processes: what an example's process leaves running is found and ended."""
+"""gallery_runner.processes: what an example's process leaves running is found and ended."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from tutorial_site import processes
+from gallery_runner import processes
 
 
 def test_the_group_of_an_ended_leader_is_listed_ended_and_left_empty():

@@ -1,14 +1,16 @@
-"""Every way an example can fail is reported once, precisely, and fails the build.
+"""Every way an example can fail is reported once, precisely.
 
 sphinx-gallery reports an example that raises, with its traceback. The
-example's own process (see :mod:`.execution`) can also end in ways it does not
+example's own process (see :mod:`.runner`) can also end in ways it does not
 know: ``sys.exit``, an exit of the process before the example finished
 (``os._exit``, a C ``exit()``), a fatal signal, a run past the time limit.
-This module words each of them, with where the example was; turns a run that
-printed ``nan`` or ``inf`` into a failure (unless the example says
+This module words each of them, with where the example was; where conf.py
+says ``nonfinite_output = "fail"``, turns a run that printed ``nan`` or
+``inf`` into a failure (unless the example says
 ``# sphinx_gallery_allow_nonfinite = True``); and at the end of the build,
-after sphinx-gallery's own summary, gives the build exit status 1 with one
-line naming the failed files, instead of Sphinx's crash report.
+after sphinx-gallery's own summary, names the examples that failed
+unexpectedly in one line. The exit status stays sphinx-gallery's (with
+``only_warn_on_example_error``, a failure fails a build where warnings do).
 
 It also checks example file names up front: sphinx-gallery warns about
 whitespace anywhere in an example's full path, so a checkout under a folder
@@ -195,13 +197,6 @@ def report_example_errors(app: Sphinx, exception: Exception | None) -> None:
             ", so the build fails" if seam.warnings_fail_build(app) or app.statuscode else "",
             ", ".join(failed),
         )
-
-
-def fail_on_example_errors(app: Sphinx, exception: Exception | None) -> None:
-    """The site's rule: an example that fails unexpectedly fails the build, with or without ``-W``."""
-    conf = app.config.sphinx_gallery_conf
-    if exception is None and conf.get("plot_gallery") and seam.unexpected_outcomes(conf)[0]:
-        app.statuscode = 1
 
 
 # -- Example file names ---------------------------------------------------------

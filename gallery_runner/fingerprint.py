@@ -7,8 +7,8 @@ its outputs, and by this extension's own code that runs with it (the figure
 scraper, the notebook rewriting, the runner). :func:`components` gathers all
 of that for one example into a JSON-able dict; :func:`key` is its hash, the
 address of the example's results in the execution cache (:mod:`.cache`); and
-:func:`changes` says in words what differs between two fingerprints ("torch
-2.13.0 -> 2.14.0", "its source changed", "the figure scraper changed").
+:func:`changes` says in words what differs between two fingerprints ("numpy
+2.3.0 -> 2.4.0", "its source changed", "the module my_scraper changed").
 
 Left out, because it must not matter: the checkout's path (a path inside the
 source folder is written relative to it), timestamps, the machine's name, and
@@ -32,13 +32,18 @@ from packaging.utils import canonicalize_name
 
 #: This extension's modules whose code shapes an example's outputs, and what a reader calls them.
 OUTPUT_MODULES = {
-    "execution": "the example runner",
+    "runner": "the example runner",
     "failures": "the checks of a finished run",
-    "figures": "the figure scraper",
-    "notebooks": "the notebook rewriting",
     "seam": "the sphinx-gallery seam",
     "terminal": "the rendering of printed output",
 }
+#: Other extensions' modules that shape outputs (:func:`register_output_code`): {module: what a reader calls it}.
+_OTHER_OUTPUT_MODULES: dict[str, str] = {}
+
+
+def register_output_code(module: str, description: str) -> None:
+    """Have the code of ``module`` (another extension's, e.g. one that rewrites notebooks) in every fingerprint."""
+    _OTHER_OUTPUT_MODULES[module] = description
 
 #: sphinx-gallery's settings that do not reach what an example's run writes: they select, order,
 #: schedule or report examples, or are its bookkeeping of this build. Every other setting is in the
@@ -123,12 +128,14 @@ def _module_file(dotted: str) -> tuple[str, Path] | None:
 
 
 def code_hashes(gallery_conf: dict) -> dict[str, str]:
-    """Hashes of the code that shapes outputs: this extension's modules, and each image scraper's module."""
+    """Hashes of the code that shapes outputs: this extension's modules, those other extensions registered,
+    and each image scraper's module."""
     package = __name__.rsplit(".", 1)[0]
     here = Path(__file__).parent
     hashes = {f"{package}.{name}": file_hash(here / f"{name}.py") for name in OUTPUT_MODULES}
-    for scraper in gallery_conf.get("image_scrapers", ()):
-        dotted = scraper if isinstance(scraper, str) else getattr(scraper, "__module__", "") or ""
+    scrapers = [scraper if isinstance(scraper, str) else getattr(scraper, "__module__", "") or ""
+                for scraper in gallery_conf.get("image_scrapers", ())]
+    for dotted in [*_OTHER_OUTPUT_MODULES, *scrapers]:
         found = _module_file(dotted) if dotted and not dotted.startswith(package + ".") else None
         if found is not None:
             hashes[found[0]] = file_hash(found[1])
@@ -143,7 +150,7 @@ def settings(config, gallery_conf: dict) -> dict:
     values["example_threads"] = config.example_threads
     values["example_preload"] = list(config.example_preload)
     # The thread counts the libraries start with (example_threads, or the environment's own).
-    from .execution import THREAD_VARIABLES
+    from .runner import THREAD_VARIABLES
 
     values["thread variables"] = {name: os.environ.get(name) for name in THREAD_VARIABLES}
     return values
@@ -172,7 +179,7 @@ def data_files(example, gallery_conf: dict) -> dict[str, str]:
     memo = (folder, gallery_conf.get("ignore_pattern", ""))
     if memo not in _data_of_folder:
         _data_of_folder[memo] = _read_data_files(folder, gallery_conf)
-    from .execution import imported_modules
+    from .imports import imported_modules
 
     imports = imported_modules(example.source)
     return {name: digest for name, digest in _data_of_folder[memo].items()
@@ -222,7 +229,7 @@ def _code_name(module: str) -> str:
     short = module.rsplit(".", 1)[-1]
     if module.startswith(__name__.rsplit(".", 1)[0] + ".") and short in OUTPUT_MODULES:
         return OUTPUT_MODULES[short]
-    return f"the module {module}"
+    return _OTHER_OUTPUT_MODULES.get(module, f"the module {module}")
 
 
 def changes(old: dict, new: dict) -> list[str]:

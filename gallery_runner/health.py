@@ -17,7 +17,7 @@ last build wrote for the current documents is still there. When the last
 build did not finish cleanly, or its output is incomplete, every page is
 read and written again, so the same warnings come back and every page,
 image and the search index is rewritten; examples are not run again for it
-(:mod:`.execution` decides that from their own outputs). A build with a
+(:mod:`.staleness` decides that from their own outputs). A build with a
 problem also never prunes output (see :mod:`.pruning`).
 """
 
@@ -47,7 +47,7 @@ class _WarningCounter(std_logging.Handler):
         self.count = 0
 
     def emit(self, record: std_logging.LogRecord) -> None:
-        suppressed = getattr(self.app.config, "suppress_warnings", ())
+        suppressed = getattr(getattr(self.app, "config", None), "suppress_warnings", ())
         if not is_suppressed_warning(getattr(record, "type", ""), getattr(record, "subtype", ""), suppressed):
             self.count += 1
 
@@ -59,6 +59,11 @@ class BuildHealth:
         self.counter = _WarningCounter(app)
         std_logging.getLogger(logging.NAMESPACE).addHandler(self.counter)
         self.previous: dict = {}
+        self.code_folders: list[Path] = [Path(__file__).parent]
+
+    def watch(self, folder: Path) -> None:
+        """Read every page again when the code in ``folder`` changes (an extension whose directives shape pages)."""
+        self.code_folders.append(Path(folder))
 
     def note_path(self, app: Sphinx) -> Path:
         return Path(app.doctreedir) / f"last-build-{app.builder.name}.json"
@@ -81,10 +86,10 @@ class BuildHealth:
             reason = "the last build did not finish"
         elif state == "problems":
             reason = "the last build had warnings or errors"
-        elif self.previous.get("extension") != extension_code():
-            # Its directives shape every page (the tutorial's cut output, thumbnails,
-            # figures), but Sphinx re-reads a page only when the page or conf.py changes.
-            reason = "the site's extension changed"
+        elif self.previous.get("extension") != extension_code(self.code_folders):
+            # Their directives may shape every page, but Sphinx re-reads a page
+            # only when the page or conf.py changes.
+            reason = "the extensions' code changed"
         else:
             missing = missing_outputs(app, env)
             if not missing:
@@ -102,15 +107,15 @@ class BuildHealth:
         std_logging.getLogger(logging.NAMESPACE).removeHandler(self.counter)
         clean = exception is None and not problems_seen(app)
         state = "clean" if clean else "problems"
-        note = {"state": state, "extension": extension_code()}
+        note = {"state": state, "extension": extension_code(self.code_folders)}
         self.note_path(app).write_text(json.dumps(note), encoding="utf-8")
 
 
-def extension_code() -> str:
-    """A hash of this extension's source (every module of the package)."""
+def extension_code(folders: list[Path] | None = None) -> str:
+    """A hash of the source of every module in ``folders`` (by default this package's)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(path for folder in folders or [Path(__file__).parent] for path in folder.glob("*.py")):
+        digest.update(f"{path.parent.name}/{path.name}".encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -121,7 +126,7 @@ def problems_seen(app: Sphinx) -> bool:
     Without ``-W`` a warning does not fail a build, and, as with Sphinx
     itself, does not make the next one read everything again.
     """
-    health = getattr(app, "tutorial_site_health", None)
+    health = getattr(app, "gallery_runner_health", None)
     if health is not None and health.counter.count and seam.warnings_fail_build(app):
         return True
     conf = app.config.sphinx_gallery_conf

@@ -1,4 +1,4 @@
-"""Unit tests of tutorial_site.cache."""
+"""Unit tests of gallery_runner.cache."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tutorial_site import cache
+from gallery_runner import cache
 
 PARTS = {"example": "auto_examples/x/one.py", "source": "abc"}
 

@@ -39,21 +39,23 @@ def prune_removed_examples(app: Sphinx) -> None:
         for stem in sorted(removed):
             if not left_out(app, gallery.examples_dir / f"{stem}.py"):  # else: its error said why
                 logger.info("removing the generated files of %s.py, whose source is gone", stem)
-            for suffix in (*seam.GENERATED_SUFFIXES, examples.MANIFEST_SUFFIX, examples.FINGERPRINT_SUFFIX):
+            for suffix in seam.GENERATED_SUFFIXES:
                 (gallery_dir / f"{stem}{suffix}").unlink(missing_ok=True)
+            for suffix in (examples.MANIFEST_SUFFIX, examples.FINGERPRINT_SUFFIX):
+                (gallery_dir / examples.RECORDS / f"{stem}{suffix}").unlink(missing_ok=True)
         if removed and not sources:
             # sphinx-gallery writes no execution-times page for a gallery left
             # without examples, so the last one would still list the removed ones.
             (gallery_dir / f"{seam.TIMES_PAGE}.rst").unlink(missing_ok=True)
+        patterns = [seam.example_image_pattern(stem) for stem in removed]
         for image in (gallery_dir / "images").rglob("sphx_glr_*"):
-            match = seam.EXAMPLE_IMAGE.match(image.name)
-            if match and match["stem"] in removed:
+            if any(pattern.match(image.name) for pattern in patterns):
                 image.unlink()
 
 
 def note_added_or_removed(app: Sphinx, env, added: set, changed: set, removed: set) -> list:
     """Remember whether this build adds or removes a document."""
-    env.tutorial_site_docs_changed = bool(added or removed)
+    env.gallery_runner_docs_changed = bool(added or removed)
     return []
 
 
@@ -64,7 +66,7 @@ def rewrite_everything_if_documents_changed(app: Sphinx, env) -> list[str]:
     only rewrites the pages it re-read, so after a removal the others would
     keep links to the removed page. Pages are rewritten, not re-read.
     """
-    if getattr(env, "tutorial_site_docs_changed", False):
+    if getattr(env, "gallery_runner_docs_changed", False):
         return sorted(env.found_docs)
     return []
 

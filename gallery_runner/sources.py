@@ -97,15 +97,15 @@ def check_sources(app: Sphinx) -> None:
         # sphinx-gallery would stop the build at the first one: it does not see them.
         names = "|".join(re.escape(name) for name in bad)
         conf["ignore_pattern"] = f"(?:{conf['ignore_pattern']})|^(?:{names})$"
-    app.tutorial_site_left_out = left
+    app.gallery_runner_left_out = left
 
 
 def left_out(app: Sphinx, path: Path) -> str | None:
     """Why the example or gallery folder at ``path`` is left out of this build, or None."""
-    return getattr(app, "tutorial_site_left_out", {}).get(Path(path).resolve())
+    return getattr(app, "gallery_runner_left_out", {}).get(Path(path).resolve())
 
 
 def fail_if_left_out(app: Sphinx, exception: Exception | None) -> None:
     """Give the build exit status 1 if anything was left out (also without ``-W``)."""
-    if exception is None and getattr(app, "tutorial_site_left_out", None):
+    if exception is None and getattr(app, "gallery_runner_left_out", None):
         app.statuscode = 1

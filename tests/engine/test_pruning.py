@@ -1,4 +1,4 @@
-"""Unit tests of tutorial_site.pruning."""
+"""Unit tests of gallery_runner.pruning."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tutorial_site import pruning
+from gallery_runner import pruning
 
 
 @pytest.mark.parametrize("failed", [False, True])

@@ -1,11 +1,11 @@
-"""tutorial_site.sources: what sphinx-gallery cannot build is named before it reads it."""
+"""gallery_runner.sources: what sphinx-gallery cannot build is named before it reads it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tutorial_site import sources
-from tutorial_site.examples import Gallery
+from gallery_runner import sources
+from gallery_runner.examples import Gallery
 
 CONF = {"copyfile_regex": "", "source_suffix": {".rst": "restructuredtext"}}
 

@@ -1,4 +1,4 @@
-"""tutorial_site.crashes: what the project foresees is a clear message; a bug still gets the crash report."""
+"""gallery_runner.crashes: what the project foresees is a clear message; a bug still gets the crash report."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import sphinx._cli.util.errors as sphinx_errors
 from sphinx.errors import ConfigError, ExtensionError
 
-from tutorial_site import crashes
+from gallery_runner import crashes
 
 
 def raised(exc: BaseException) -> BaseException:
@@ -27,7 +27,7 @@ def wrapped_by_sphinx(exc: Exception) -> ExtensionError:
             raise exc
         except Exception as inner:
             raise ExtensionError("Handler <function h> for event 'builder-inited' threw an exception", inner,
-                                 modname="tutorial_site.health") from inner
+                                 modname="gallery_runner.health") from inner
     except ExtensionError as outer:
         return outer
 

@@ -1,10 +1,10 @@
-"""tutorial_site.terminal: printed output as a terminal shows it, without raw control characters."""
+"""gallery_runner.terminal: printed output as a terminal shows it, without raw control characters."""
 
 from __future__ import annotations
 
 import pytest
 
-from tutorial_site.terminal import as_shown
+from gallery_runner.terminal import as_shown
 
 
 @pytest.mark.parametrize(("printed", "shown"), [

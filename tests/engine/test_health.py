@@ -1,4 +1,4 @@
-"""Unit tests of tutorial_site.health."""
+"""Unit tests of gallery_runner.health."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
-from tutorial_site import health
+from gallery_runner import health
 
 
 def app_for(tmp_path, statuscode=0, failing=None, expected=()):
@@ -31,7 +31,7 @@ def test_a_problem_is_an_exit_status_or_a_failed_example():
 
 def test_a_warning_is_a_problem_only_where_warnings_fail_the_build():
     app = app_for(Path("."))
-    app.tutorial_site_health = SimpleNamespace(counter=SimpleNamespace(count=2))
+    app.gallery_runner_health = SimpleNamespace(counter=SimpleNamespace(count=2))
     assert not health.problems_seen(app)
     app._fail_on_warnings = True  # sphinx-build -W
     assert health.problems_seen(app)

@@ -1,7 +1,7 @@
 """What an example prints, as a terminal would show it: text, never raw control characters.
 
-An example's output reaches the HTML of its page and of the tutorial page
-as text. Control characters are not text (HTML does not allow them), so
+An example's output reaches the HTML of its page (and of any page that shows
+it) as text. Control characters are not text (HTML does not allow them), so
 before the page is written (:func:`as_shown`, on the page sphinx-gallery
 generated, in the example's own process):
 

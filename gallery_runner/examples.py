@@ -2,11 +2,12 @@
 
 Every other module asks this one, so "which examples exist" has one answer,
 the one sphinx-gallery itself uses: the ``.py`` files directly inside each
-``examples_dirs`` folder whose name does not match ``ignore_pattern``.
+``examples_dirs`` folder, and inside each of its sub-galleries, whose name
+does not match ``ignore_pattern``, in sphinx-gallery's
+``within_subsection_order``.
 
-``example_order`` (conf.py) lists the example files in the tutorial's order;
-:func:`configure` makes it sphinx-gallery's ``within_subsection_order``, and
-``example_only`` (``EXAMPLE=dynamic_net``) its ``filename_pattern``.
+``example_only`` (``EXAMPLE=name``) becomes sphinx-gallery's ``filename_pattern``
+(:func:`configure`): only that example runs.
 """
 
 from __future__ import annotations
@@ -24,33 +25,14 @@ from . import seam
 
 logger = logging.getLogger(__name__)
 
-#: Written last by an example's run, listing its outputs (see :mod:`.execution`).
+#: The engine's own records of each example's run, in this folder of its gallery folder (out of
+#: sphinx-gallery's way): the list of its outputs, written last by the run (see :mod:`.runner`),
+#: and the fingerprint they were made under (see :mod:`.fingerprint`).
+RECORDS = ".example_runs"
 MANIFEST_SUFFIX = ".outputs.json"
-#: Written by the build beside an example's outputs: the fingerprint they were made under (see :mod:`.fingerprint`).
 FINGERPRINT_SUFFIX = ".fingerprint.json"
-#: Where the zip of all examples is written, relative to the source folder (see :mod:`.directives`).
-ARCHIVE = "auto_examples/learning_pytorch_with_examples.zip"
 #: What in an examples folder is not beside an example for it to read: caches and hidden files.
 NOT_BESIDE = ("__pycache__", "*.pyc", ".*")
-
-
-@dataclass(frozen=True)
-class ExampleOrder:
-    """Sort key placing example files in the order given, unknown ones last, by name.
-
-    A frozen dataclass so that Sphinx can pickle it and compare it between
-    builds (an unpicklable or always-unequal config value would force a full
-    rebuild every time).
-    """
-
-    filenames: tuple[str, ...]
-
-    def __call__(self, filename: str) -> tuple[int, str]:
-        name = Path(filename).name
-        try:
-            return (self.filenames.index(name), name)
-        except ValueError:
-            return (len(self.filenames), name)
 
 
 @dataclass(frozen=True)
@@ -101,11 +83,11 @@ class Example:
 
     @property
     def manifest(self) -> Path:
-        return self.generated_file(MANIFEST_SUFFIX)
+        return self.gallery_dir / RECORDS / f"{self.stem}{MANIFEST_SUFFIX}"
 
     @property
     def fingerprint_record(self) -> Path:
-        return self.generated_file(FINGERPRINT_SUFFIX)
+        return self.gallery_dir / RECORDS / f"{self.stem}{FINGERPRINT_SUFFIX}"
 
     @property
     def thumbnail(self) -> Path:
@@ -173,19 +155,13 @@ def only_example(name: str) -> str:
 
 
 def configure(app: Sphinx, config: Config) -> None:
-    """Turn ``example_order`` and ``example_only`` into sphinx-gallery's settings.
+    """Turn ``example_only`` (``EXAMPLE=...``, asked for on the command line) into ``filename_pattern``.
 
-    Runs before sphinx-gallery fills in its defaults. conf.py's own
-    ``within_subsection_order`` wins over ``example_order``; ``example_only``
-    wins over ``filename_pattern``. Nothing else of sphinx-gallery's defaults
-    changes.
+    Runs before sphinx-gallery fills in its defaults; nothing else of
+    sphinx-gallery's settings changes.
     """
-    conf = config.sphinx_gallery_conf
-    if config.example_order and "within_subsection_order" not in conf:
-        conf["within_subsection_order"] = ExampleOrder(tuple(config.example_order))
     if config.example_only:
-        # EXAMPLE=... is asked for on the command line: it wins over conf.py's filename_pattern.
-        conf["filename_pattern"] = only_example(config.example_only)
+        config.sphinx_gallery_conf["filename_pattern"] = only_example(config.example_only)
 
 
 def check_example_selection(app: Sphinx) -> None:

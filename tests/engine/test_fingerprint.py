@@ -1,4 +1,4 @@
-"""Unit tests of tutorial_site.fingerprint."""
+"""Unit tests of gallery_runner.fingerprint."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
-from tutorial_site import fingerprint, seam
-from tutorial_site.examples import Example
+from gallery_runner import fingerprint, seam
+from gallery_runner.examples import Example
 
 
 def parts_of(tmp_path: Path, source: str = "print(1)\n", **conf) -> dict:
@@ -27,7 +27,7 @@ def test_the_fingerprint_covers_source_packages_python_platform_settings_and_cod
     assert parts["packages"]["sphinx-gallery"] and parts["packages"]["numpy"]
     assert parts["python"].split()[0] in {"CPython", "PyPy"} and parts["platform"]
     assert parts["settings"]["sphinx_gallery_conf['first_notebook_cell']"] == "%matplotlib inline"
-    assert set(parts["code"]) >= {"tutorial_site.figures", "tutorial_site.notebooks", "tutorial_site.execution"}
+    assert set(parts["code"]) >= {"gallery_runner.runner", "gallery_runner.seam", "gallery_runner.terminal"}
     assert str(tmp_path) not in str(parts)  # nothing of the checkout's path
 
 
@@ -41,14 +41,14 @@ def test_the_same_inputs_give_the_same_key_and_any_change_another(tmp_path):
 def test_what_changed_is_said_in_words(tmp_path):
     old = parts_of(tmp_path)
     new = {**old, "packages": {**old["packages"], "torch": "9.0"}, "python": "CPython 3.99.0",
-           "code": {**old["code"], "tutorial_site.figures": "0" * 64, "my_scraper": "1" * 64}}
+           "code": {**old["code"], "gallery_runner.runner": "0" * 64, "my_scraper": "1" * 64}}
     del new["packages"]["numpy"]
     said = fingerprint.changes(old, new)
     torch_before = old["packages"].get("torch")
     assert (f"torch {torch_before} -> 9.0" if torch_before else "torch 9.0 was installed") in said
     assert f"numpy {old['packages']['numpy']} was removed" in said
     assert f"python {old['python']} -> CPython 3.99.0" in said
-    assert "the figure scraper changed" in said and "the module my_scraper changed" in said
+    assert "the example runner changed" in said and "the module my_scraper changed" in said
     assert fingerprint.changes(old, parts_of(tmp_path, "print(2)\n")) == ["its source changed"]
     assert fingerprint.changes(old, old) == []
 

@@ -61,9 +61,9 @@ def check_version(version: str = sphinx_gallery.__version__) -> None:
     if not low <= Version(version) < high:
         raise ExtensionError(
             f"sphinx-gallery {version} is installed, but this site's extension "
-            f"(docs/_ext/tutorial_site) relies on internals of sphinx-gallery >={low},<{high}. "
+            f"(gallery_runner) relies on internals of sphinx-gallery >={low},<{high}. "
             f"Install the pinned version (pip install -r requirements.txt), or review "
-            f"docs/_ext/tutorial_site/seam.py against the new version and widen SUPPORTED."
+            f"gallery_runner/seam.py against the new version and widen SUPPORTED."
         )
 
 
@@ -128,9 +128,9 @@ class _BytesAsText:
 
 
 def _byte_stream(tee) -> _BytesAsText:
-    stream = tee.__dict__.get("_tutorial_site_buffer")
+    stream = tee.__dict__.get("_gallery_runner_buffer")
     if stream is None:
-        stream = tee.__dict__["_tutorial_site_buffer"] = _BytesAsText(tee)
+        stream = tee.__dict__["_gallery_runner_buffer"] = _BytesAsText(tee)
     return stream
 
 
@@ -437,8 +437,11 @@ def read_figures(rst: str) -> list[tuple[str, str]]:
 
 #: The files sphinx-gallery generates per example, beside its copy ``<stem>.py``.
 GENERATED_SUFFIXES = (".py", ".py.md5", ".rst", ".ipynb", ".codeobj.json", ".cost.json", ".zip")
-#: sphinx-gallery's per-example figure and thumbnail names.
-EXAMPLE_IMAGE = re.compile(r"^sphx_glr_(?P<stem>.+)_(?:\d{3}|thumb)\.\w+$")
+
+
+def example_image_pattern(stem: str) -> re.Pattern:
+    """What sphinx-gallery names the figures, animations and thumbnails of the example ``stem``."""
+    return re.compile(rf"^sphx_glr_{re.escape(stem)}_(?:\d{{3}}|thumb)(?:[._].*)?$")
 
 
 def thumbnail(gallery_dir: Path, stem: str) -> Path:
