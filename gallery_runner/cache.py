@@ -123,9 +123,15 @@ def store(cache: Path, key: str, parts: dict, gallery_dir: Path, names: list[str
 
 
 def restore(entry: Entry, gallery_dir: Path) -> None:
-    """Copy an entry's files into ``gallery_dir``, each replacing its old version in one step."""
-    for name in entry.files:
+    """Copy an entry's files into ``gallery_dir``, each replacing its old version in one step.
+
+    A file that is already there with the same bytes is left as it is (and
+    its time stamp with it, which Sphinx and sphinx-gallery go by).
+    """
+    for name, digest in entry.files.items():
         target = gallery_dir / name
+        if target.is_file() and _sha256(target) == digest:
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
         scratch = target.with_name(target.name + ".restoring")
         shutil.copyfile(entry.folder / "files" / name, scratch)

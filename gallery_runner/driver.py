@@ -25,7 +25,7 @@ from sphinx.util import logging
 
 from . import cache, fingerprint, runner, seam
 from .examples import Example, all_examples
-from .staleness import cost_of, why_run
+from .staleness import cost_of, recorded_failure, why_run
 
 logger = logging.getLogger(__name__)
 
@@ -50,12 +50,20 @@ def generate_file_rst(fname, target_dir, src_dir, gallery_conf):
     if task.key in _here:
         item, folder = _here.pop(task.key)
         result = runner.run_here(task, gallery_conf)
-        store_results(folder, [item], {task.key: result})
+        store_results(folder, [item], {task.key: result}, gallery_conf)
         return result
     if why_run(task, gallery_conf) is not None:
         if not runner.runs_in_parallel(task):
             return runner.run_here(task, gallery_conf)
         return runner.run_examples([task], gallery_conf, 1, runner.rules.time_limit)[task.key]
+    failure = recorded_failure(task)
+    if failure is not None and seam.is_run(task.source, gallery_conf):
+        # It failed as expected under this same fingerprint: reported again, not run again.
+        return seam.result_of_failure(task.source, task.target, gallery_conf, failure)
+    if failure is not None:
+        # Not run in this build, sphinx-gallery writes its page without output (it keeps no
+        # checksum of a failure): that run's record no longer describes what is on disk.
+        task.forget_run()
     return seam.generate_file_rst(fname, target_dir, src_dir, gallery_conf)
 
 
@@ -117,35 +125,50 @@ def restore_from_cache(folder: Path, pending: list[Pending]) -> tuple[list[Pendi
         if entry is None:
             left.append(item)
             continue
-        _remove_old_outputs(item.example)
+        _remove_old_outputs(item.example, keep=set(entry.files))
         cache.restore(entry, item.example.gallery_dir)
         write_fingerprint_record(item.example, item.parts)
         logger.verbose("%s: published from the execution cache (%s)", item.example.name, item.reason)
     return left, damaged
 
 
-def _remove_old_outputs(example: Example) -> None:
-    """Delete the outputs the example's last run here listed (a restored entry may have fewer)."""
+def _remove_old_outputs(example: Example, keep: set[str]) -> None:
+    """Delete the outputs the example's last run here listed that a restored entry does not have."""
     try:
         listed = json.loads(example.manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return
     for name in listed if isinstance(listed, list) else ():
-        if isinstance(name, str) and ".." not in Path(name).parts:
+        if isinstance(name, str) and ".." not in Path(name).parts and name not in keep:
             (example.gallery_dir / name).unlink(missing_ok=True)
 
 
-def store_results(folder: Path, ran: list[Pending], results: dict[str, tuple]) -> int:
-    """Record and cache the outputs of every example that passed; return how many were stored."""
+def record_expected_failure(example: Example, result: tuple) -> None:
+    """Keep what a run that failed as expected reported, and list its outputs: it is current, as a pass is."""
+    intro, title, (run_time, memory), out_vars = result
+    record = {"checksum": seam.checksum(example.source), "intro": intro, "title": title, "time": run_time,
+              "memory": memory, "formatted_exception": out_vars["formatted_exception"]}
+    example.failure_record.parent.mkdir(parents=True, exist_ok=True)
+    example.failure_record.write_text(json.dumps(record), encoding="utf-8")
+    runner.list_outputs(example)
+
+
+def store_results(folder: Path, ran: list[Pending], results: dict[str, tuple], conf: dict) -> int:
+    """Record and cache the outputs of every example that passed, or failed as expected; return how many."""
     stored = 0
     for item in ran:
         result = results.get(item.example.key)
-        if not result or not result[3].get("passing") or not item.example.manifest.is_file():
+        if result and "formatted_exception" in result[3] and seam.expected_to_fail(item.example.source, conf):
+            record_expected_failure(item.example, result)
+        elif not result or not result[3].get("passing"):
             continue
+        if not item.example.manifest.is_file():
+            continue  # not current (it left processes running, where that is not allowed)
         write_fingerprint_record(item.example, item.parts)
         gallery_dir = item.example.gallery_dir
-        names = [*json.loads(item.example.manifest.read_text(encoding="utf-8")), item.example.checksum_file.name,
-                 item.example.manifest.relative_to(gallery_dir).as_posix()]
+        records = [item.example.manifest, item.example.failure_record, item.example.checksum_file]
+        names = [*json.loads(item.example.manifest.read_text(encoding="utf-8")),
+                 *(path.relative_to(gallery_dir).as_posix() for path in records if path.is_file())]
         try:
             stored += cache.store(folder, item.key, item.parts, item.example.gallery_dir, names, result[2][0])
         except OSError as error:
@@ -200,7 +223,7 @@ def run_pending_examples(app: Sphinx) -> None:
     forked = [item for item in left if item.example.key not in _here]
     if forked:
         _results.update(execute(app, [item.example for item in forked]))
-        store_results(folder, forked, _results)
+        store_results(folder, forked, _results, conf)
 
 
 def execute(app: Sphinx, tasks: list[Example]) -> dict[str, tuple]:

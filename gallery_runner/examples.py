@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 RECORDS = ".example_runs"
 MANIFEST_SUFFIX = ".outputs.json"
 FINGERPRINT_SUFFIX = ".fingerprint.json"
+#: An expected failure's run: its traceback, title and cost, so that it is reported without running again.
+FAILURE_SUFFIX = ".failure.json"
 #: What in an examples folder is not beside an example for it to read: caches and hidden files.
 NOT_BESIDE = ("__pycache__", "*.pyc", ".*")
 
@@ -88,6 +90,15 @@ class Example:
     @property
     def fingerprint_record(self) -> Path:
         return self.gallery_dir / RECORDS / f"{self.stem}{FINGERPRINT_SUFFIX}"
+
+    @property
+    def failure_record(self) -> Path:
+        return self.gallery_dir / RECORDS / f"{self.stem}{FAILURE_SUFFIX}"
+
+    def forget_run(self) -> None:
+        """Delete what says its last run finished: from now on it runs again, unless a run finishes."""
+        for path in (self.checksum_file, self.manifest, self.fingerprint_record, self.failure_record):
+            path.unlink(missing_ok=True)
 
     @property
     def thumbnail(self) -> Path:

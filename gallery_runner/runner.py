@@ -173,9 +173,7 @@ def _start(context, task: Example, conf: dict, folder: Path) -> _Child:
     (task.gallery_dir / "images" / "thumb").mkdir(parents=True, exist_ok=True)
     # Whatever happens from here on, this example runs again next time
     # unless its child finishes and lists its outputs.
-    task.checksum_file.unlink(missing_ok=True)
-    task.manifest.unlink(missing_ok=True)
-    task.fingerprint_record.unlink(missing_ok=True)
+    task.forget_run()
     process = context.Process(target=_child_main, args=(task, conf, folder), name=task.name)
     process.start()
     processes.adopt(process.pid)  # its own process group, for it and whatever it starts
@@ -342,9 +340,7 @@ def runs_in_parallel(example: Example) -> bool:
 
 def run_here(task: Example, conf: dict) -> tuple:
     """Run ``task`` in this process, as sphinx-gallery runs it, and list its outputs as a forked run does."""
-    task.checksum_file.unlink(missing_ok=True)
-    task.manifest.unlink(missing_ok=True)
-    task.fingerprint_record.unlink(missing_ok=True)
+    task.forget_run()
     (task.gallery_dir / "images" / "thumb").mkdir(parents=True, exist_ok=True)
     result = seam.generate_file_rst(task.name, task.gallery_dir, task.examples_dir, conf)
     show_output_as_text(task)

@@ -145,6 +145,27 @@ def give_output_a_byte_stream() -> None:
         _gen_rst._LoggingTee.buffer = property(_byte_stream)
 
 
+def expected_to_fail(script: Path, conf: dict) -> bool:
+    """Whether conf.py lists ``script`` in ``expected_failing_examples``."""
+    return str(Path(script).resolve()) in _gen_gallery._expected_failing_examples(
+        {"src_dir": ".", "expected_failing_examples": (), **conf})
+
+
+def result_of_failure(script: Path, target: Path, conf: dict, record: dict) -> tuple:
+    """The result sphinx-gallery's ``generate_file_rst`` gave for a run that failed, from ``record``.
+
+    ``record`` holds what that run reported (intro, title, time, memory, the
+    traceback); its code objects and tags are read again as sphinx-gallery
+    reads them for an example it does not run.
+    """
+    out_vars = {"formatted_exception": record["formatted_exception"]}
+    tags = file_settings(script).get("tags")
+    if tags is not None:
+        out_vars["tags"] = tags
+    out_vars["backrefs"] = _gen_rst._read_cached_backrefs(conf, Path(target))
+    return record["intro"], record["title"], (record["time"], record["memory"]), out_vars
+
+
 def is_run(script: Path, conf: dict) -> bool:
     """Whether sphinx-gallery would execute ``script`` in this build."""
     return bool(_gen_rst.executable_script(str(script), conf))
@@ -437,6 +458,10 @@ def read_figures(rst: str) -> list[tuple[str, str]]:
 
 #: The files sphinx-gallery generates per example, beside its copy ``<stem>.py``.
 GENERATED_SUFFIXES = (".py", ".py.md5", ".rst", ".ipynb", ".codeobj.json", ".cost.json", ".zip")
+
+
+#: How every figure, animation and thumbnail sphinx-gallery makes for an example begins.
+EXAMPLE_FILE_PREFIX = "sphx_glr_"
 
 
 def example_image_pattern(stem: str) -> re.Pattern:

@@ -28,7 +28,9 @@ def example_outputs(example: Example) -> list[str]:
     format: ``<stem>.*`` beside its copy (page, notebook, zip, code objects,
     cost), and under ``images/`` every ``sphx_glr_<stem>_NNN...`` and
     ``sphx_glr_<stem>_thumb...`` (figures in any format, their srcset
-    variants, animations, thumbnails).
+    variants, animations, thumbnails); and the files in ``images/`` that are
+    no example's, which a run writes for every page (the Binder and
+    JupyterLite badges) when they are not there yet.
     """
     folder, stem = example.gallery_dir, example.stem
     names = {
@@ -41,6 +43,8 @@ def example_outputs(example: Example) -> list[str]:
     if images.is_dir():
         names.update(path.relative_to(folder).as_posix() for path in images.rglob("*")
                      if path.is_file() and mine.match(path.name))
+        names.update(f"images/{path.name}" for path in images.iterdir()
+                     if path.is_file() and not path.name.startswith(seam.EXAMPLE_FILE_PREFIX))
     return sorted(names)
 
 
@@ -62,8 +66,12 @@ def why_run(example: Example, conf: dict, parts: dict | None = None) -> str | No
             return "it has not run here yet" if not example.checksum_file.is_file() else "its outputs have no fingerprint"
         if made_under != parts:
             return ", ".join(fingerprint.changes(made_under, parts)) or "its fingerprint changed"
-    checksum = example.checksum_file
-    if not checksum.is_file() or checksum.read_text() != seam.checksum(example.source):
+    failure = recorded_failure(example)
+    if failure is not None:
+        # An expected failure: sphinx-gallery keeps no checksum of it, its record does.
+        if failure.get("checksum") != seam.checksum(example.source):
+            return "its source changed"
+    elif not example.checksum_file.is_file() or example.checksum_file.read_text() != seam.checksum(example.source):
         return "its source changed"
     if not example.manifest.is_file():
         return "its last run did not finish"
@@ -75,6 +83,15 @@ def why_run(example: Example, conf: dict, parts: dict | None = None) -> str | No
     if missing:
         return f"{missing[0]} is missing"
     return None
+
+
+def recorded_failure(example: Example) -> dict | None:
+    """What the last run of an example that was expected to fail, and did, reported (see :mod:`.driver`)."""
+    try:
+        record = json.loads(example.failure_record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and "formatted_exception" in record else None
 
 
 def cost_of(example: Example, recorded: dict[str, float] | None = None, name: str = "") -> float:

@@ -35,6 +35,20 @@ def test_an_entry_is_stored_once_verified_and_restored(tmp_path):
     assert cache.recorded_times(folder) == {"auto_examples/x/one.py": 1.5}
 
 
+def test_restoring_leaves_a_file_with_the_same_bytes_as_it_is(tmp_path):
+    """Sphinx and sphinx-gallery go by time stamps: an unchanged output must not look new."""
+    gallery, names = generated(tmp_path)
+    folder = tmp_path / "cache"
+    cache.store(folder, "k1", PARTS, gallery, names, 1.5)
+    page, figure = gallery / "one.rst", gallery / "images" / "sphx_glr_one_001.png"
+    os.utime(page, ns=(1_000_000_000, 1_000_000_000))
+    os.utime(figure, ns=(1_000_000_000, 1_000_000_000))
+    figure.write_bytes(b"another figure")
+    cache.restore(cache.lookup(folder, "k1", PARTS), gallery)
+    assert page.stat().st_mtime_ns == 1_000_000_000  # the same: untouched
+    assert figure.read_bytes() == b"\x89PNG figure" and figure.stat().st_mtime_ns != 1_000_000_000
+
+
 @pytest.mark.parametrize("damage", ["truncate", "delete", "entry", "fingerprint"])
 def test_a_damaged_entry_is_discarded_saying_why(tmp_path, damage):
     gallery, names = generated(tmp_path)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from gallery_runner import staleness as st
 from gallery_runner.examples import Example
 
@@ -77,6 +79,7 @@ def test_a_run_s_outputs_are_every_file_named_after_it_whatever_its_format(tmp_p
              "images/sphx_glr_plot_a_001.svg", "images/sphx_glr_plot_a_001.png", "images/sphx_glr_plot_a_001_2_00x.png",
              "images/sphx_glr_plot_a_002.mp4", "images/sphx_glr_plot_a_002.gif", "images/thumb/sphx_glr_plot_a_thumb.gif",
              "images/thumb/sphx_glr_plot_a_thumb.webp"]
+    names += ["images/binder_badge_logo.svg"]  # no example's: written by a run, for every page
     others = ["plot_a_b.rst", "images/sphx_glr_plot_a_b_001.png", "images/thumb/sphx_glr_plot_a_b_thumb.png",
               "plot_a.py.md5"]
     for name in names + others:
@@ -84,3 +87,24 @@ def test_a_run_s_outputs_are_every_file_named_after_it_whatever_its_format(tmp_p
         (generated / name).write_text("x")
     assert st.example_outputs(task) == sorted(names)
 
+
+def test_an_expected_failure_is_current_by_its_record_and_reported_again_without_running(tmp_path, monkeypatch):
+    from gallery_runner import driver
+
+    app = gallery_app(tmp_path, expected_failing_examples=["../examples/broken.py"])
+    conf = app.config.sphinx_gallery_conf
+    (tmp_path / "examples" / "broken.py").write_text('"""Broken\n======\n"""\nraise ValueError("no")\n')
+    task = Example((tmp_path / "examples" / "broken.py").resolve(), (tmp_path / "docs" / "generated").resolve())
+    (task.gallery_dir / "broken.rst").write_text("page with a traceback\n")
+    result = ("intro", "Broken", (0.5, 0.0), {"formatted_exception": "ValueError: no"})
+    driver.record_expected_failure(task, result)
+    assert st.why_run(task, conf) is None  # sphinx-gallery keeps no checksum of a failure; the record does
+    monkeypatch.setattr(st.seam, "generate_file_rst", lambda *args: pytest.fail("it ran again"))
+    intro, title, cost, out_vars = driver.generate_file_rst("broken.py", task.gallery_dir, task.examples_dir, conf)
+    assert (intro, title, cost) == ("intro", "Broken", (0.5, 0.0))
+    assert out_vars["formatted_exception"] == "ValueError: no"
+    # A build that does not run it (filename_pattern) has sphinx-gallery write its page without output.
+    unexecuted = []
+    monkeypatch.setattr(st.seam, "generate_file_rst", lambda *args: unexecuted.append(args) or ("i", "t", (0, 0), {}))
+    driver.generate_file_rst("broken.py", task.gallery_dir, task.examples_dir, {**conf, "filename_pattern": "none"})
+    assert unexecuted and st.why_run(task, conf) == "its source changed"  # so it runs again next time
