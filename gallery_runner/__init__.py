@@ -21,6 +21,7 @@ One module per job:
 ``imports``     a module the examples import that is missing stops the build, naming its requirement
 ``staleness``   which examples need running, and what each is expected to cost
 ``runner``      runs each example in a process of its own (or in the Sphinx process, if it asks)
+``threads``     how many threads the examples' libraries start with
 ``processes``   each example in a process group of its own; what it leaves running is ended
 ``terminal``    printed output as a terminal shows it: no raw control characters
 ``failures``    words every way an example can fail, and names the failed ones at the end
@@ -43,7 +44,7 @@ import os
 
 from sphinx.application import Sphinx
 
-from . import crashes, driver, examples, failures, health, imports, pruning, runner, seam, shards, sources
+from . import crashes, driver, examples, failures, health, imports, pruning, seam, shards, sources, threads
 
 # -- Priorities -------------------------------------------------------------------------
 # Sphinx calls the handlers of one event in increasing priority (default 500).
@@ -68,7 +69,7 @@ def hooks(build_health: health.BuildHealth) -> list[tuple[str, object, int]]:
         # Reading the configuration.
         ("config-inited", seam.defer_matplotlib, BEFORE_GALLERY_DEFAULTS),
         ("config-inited", examples.configure, BEFORE_GALLERY_DEFAULTS),
-        ("config-inited", runner.limit_threads, DEFAULT),
+        ("config-inited", threads.limit_threads, DEFAULT),
         ("config-inited", failures.check_names_not_paths, DEFAULT),
         # Before any example runs: note that a build started, check, prune, run.
         ("builder-inited", build_health.start, FIRST),

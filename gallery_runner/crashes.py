@@ -28,8 +28,9 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
-import sphinx._cli.util.errors as _sphinx_errors
 from sphinx.errors import ConfigError, ExtensionError
+
+from . import seam
 
 #: The file system's refusals of a write, and what to do about each.
 WRITE_ERRORS = {
@@ -41,7 +42,6 @@ WRITE_ERRORS = {
     errno.EPERM: "the operation is not permitted: make the folder writable by this user",
 }
 
-_SPHINX_GALLERY = f"{os.sep}sphinx_gallery{os.sep}"
 _THIS_PACKAGE = str(Path(__file__).parent) + os.sep
 
 
@@ -71,21 +71,19 @@ def clear_message(exc: BaseException) -> str | None:
             return f"in conf.py: {cause}"
         if isinstance(cause, ExtensionError) and cause.orig_exc is None:
             source = _raised_in(cause)
-            if _SPHINX_GALLERY in source:
+            if source and seam.raised_by_sphinx_gallery(source):
                 return f"sphinx-gallery: {cause.message.strip()}"
             if source.startswith(_THIS_PACKAGE):
                 return cause.message.strip()
     return None
 
 
-_crash_report = _sphinx_errors.handle_exception
-
-
-def report(exception: BaseException, /, *, stderr=sys.stderr, print_traceback: bool = False, **kwargs) -> None:
-    """Sphinx's ``handle_exception``, with a clear message instead of a crash report where one is foreseen."""
+def report(exception: BaseException, /, *, crash_report, stderr=sys.stderr, print_traceback: bool = False,
+           **kwargs) -> None:
+    """Sphinx's ``handle_exception`` (``crash_report``), with a clear message where the error is foreseen."""
     message = None if isinstance(exception, KeyboardInterrupt) else clear_message(exception)
     if message is None:
-        _crash_report(exception, stderr=stderr, print_traceback=print_traceback, **kwargs)
+        crash_report(exception, stderr=stderr, print_traceback=print_traceback, **kwargs)
         return
     if print_traceback:
         print("".join(traceback.format_exception(exception)), file=stderr)
@@ -100,4 +98,4 @@ def install(app=None) -> None:
     """Answer foreseeable exceptions with :func:`report` from now on, in this process."""
     if app is not None:
         _output[:] = [str(getattr(app, "outdir", ""))] if getattr(app, "outdir", None) else []
-    _sphinx_errors.handle_exception = report
+    seam.handle_crashes_with(report)

@@ -131,7 +131,7 @@ def check_finite(example: Example, result: tuple) -> tuple:
                 f"{number} of its output:\n    {line.strip()}\n"
                 "A loss that diverges teaches nothing; check the learning rate and the data. "
                 "If the example means to show it, add this line to the example: "
-                f"# sphinx_gallery_{ALLOW_NONFINITE} = True"
+                f"# {seam.FILE_SETTING}{ALLOW_NONFINITE} = True"
             )
             return intro, title, cost, out_vars
     return result

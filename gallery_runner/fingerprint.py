@@ -150,7 +150,7 @@ def settings(config, gallery_conf: dict) -> dict:
     values["example_threads"] = config.example_threads
     values["example_preload"] = list(config.example_preload)
     # The thread counts the libraries start with (example_threads, or the environment's own).
-    from .runner import THREAD_VARIABLES
+    from .threads import THREAD_VARIABLES
 
     values["thread variables"] = {name: os.environ.get(name) for name in THREAD_VARIABLES}
     return values

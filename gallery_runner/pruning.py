@@ -48,7 +48,7 @@ def prune_removed_examples(app: Sphinx) -> None:
             # without examples, so the last one would still list the removed ones.
             (gallery_dir / f"{seam.TIMES_PAGE}.rst").unlink(missing_ok=True)
         patterns = [seam.example_image_pattern(stem) for stem in removed]
-        for image in (gallery_dir / "images").rglob("sphx_glr_*"):
+        for image in (gallery_dir / "images").rglob(f"{seam.EXAMPLE_FILE_PREFIX}*"):
             if any(pattern.match(image.name) for pattern in patterns):
                 image.unlink()
 

@@ -349,19 +349,3 @@ def run_here(task: Example, conf: dict) -> tuple:
     if result[3].get("passing"):
         list_outputs(task)
     return result
-
-
-# Thread pools sized from these variables when OpenMP, MKL, OpenBLAS or TensorFlow starts.
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                    "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
-
-
-def limit_threads(app: Sphinx, config) -> None:
-    """Size the examples' thread pools from ``example_threads`` (0: leave them alone).
-
-    Set when the configuration is read, before anything is preloaded, so the
-    preloaded libraries and every child start with that many threads.
-    """
-    if config.example_threads > 0:
-        for name in THREAD_VARIABLES:
-            os.environ.setdefault(name, str(config.example_threads))

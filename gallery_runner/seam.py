@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import html
 import json
 import os
@@ -27,6 +28,7 @@ import re
 import sys
 from pathlib import Path
 
+import sphinx
 import sphinx_gallery
 import sphinx_gallery.gen_gallery as _gen_gallery
 import sphinx_gallery.gen_rst as _gen_rst
@@ -44,6 +46,8 @@ from sphinx_gallery.utils import get_md5sum
 
 #: The sphinx-gallery versions whose internals this module was written for: [low, high).
 SUPPORTED = (Version("0.22"), Version("0.23"))
+#: The Sphinx versions whose crash handler (a private module) :func:`handle_crashes_with` replaces: [low, high).
+SPHINX_SUPPORTED = (Version("8.1"), Version("10"))
 
 #: The sphinx-gallery extension, as Sphinx loads it.
 EXTENSION = "sphinx_gallery.gen_gallery"
@@ -74,8 +78,18 @@ generate_file_rst = _gen_rst.generate_file_rst
 
 
 def run_examples_with(stand_in) -> None:
-    """Make sphinx-gallery's gallery pass call ``stand_in`` for every example."""
-    _gen_rst.generate_file_rst = stand_in
+    """Make sphinx-gallery's gallery pass call ``stand_in`` for every example.
+
+    What replaces sphinx-gallery's function keeps its name, signature and
+    documentation (``functools.wraps``), so a site that documents
+    sphinx-gallery's API still documents sphinx-gallery's function.
+    """
+
+    @functools.wraps(generate_file_rst)
+    def run_one(*args, **kwargs):
+        return stand_in(*args, **kwargs)
+
+    _gen_rst.generate_file_rst = run_one
 
 
 def run_in(workdir: Path, examples_dir: Path) -> None:
@@ -292,6 +306,7 @@ def convert_notebook_text_with(rewrite) -> None:
     Sphinx process and by the forked example processes alike.
     """
 
+    @functools.wraps(_rst2md)
     def rst2md(text, *args, **kwargs):
         return _rst2md(rewrite(text), *args, **kwargs)
 
@@ -501,3 +516,71 @@ def notebook_of(script: Path, target: Path, gallery_conf: dict) -> bytes:
     _, blocks = split_code_and_text_blocks(str(script))
     notebook = _notebook.jupyter_notebook(blocks, gallery_conf, str(target.parent))
     return json.dumps(notebook, indent=2).encode("ascii")  # as sphinx-gallery's save_notebook writes it
+
+
+# -- sphinx-gallery's words, HTML and classes, which the site translates or adds to ---------------
+
+#: The sentence sphinx-gallery ends an example's page with, and the one above each execution-times table.
+RUNNING_TIME = re.compile(r"^Total running time of the script: \((\d+) minutes ([\d.]+) seconds\)$")
+TOTAL_TIME = re.compile(r"^(\d+:\d+\.\d+) total execution time for (\d+) files? from (.+):$")
+#: The class of sphinx-gallery's execution-times tables.
+TIMES_TABLE_CLASS = "sg-datatable"
+#: A thumbnail, as sphinx-gallery writes it in raw HTML: its tooltip and its title.
+THUMBNAIL_MARK = "sphx-glr-thumb"
+THUMBNAIL_PARTS = re.compile(r'(?P<head>tooltip=")(?P<tooltip>[^"]*)(?=")|'
+                             r'(?P<open><div class="sphx-glr-thumbnail-title">)(?P<title>[^<]*)(?=</div>)')
+#: The box of an example page's notebook download, and the classes of a download button.
+NOTEBOOK_DOWNLOAD_CLASS = "sphx-glr-download-jupyter"
+
+
+def download_button_classes(kind: str) -> list[str]:
+    """The classes of one of the download buttons at the foot of an example's page, e.g. ``"colab"``."""
+    return ["sphx-glr-download", f"sphx-glr-download-{kind}"]
+
+
+def is_example_figure(uri: str) -> bool:
+    """Whether an image's URI is one of the figures sphinx-gallery saved for an example."""
+    return EXAMPLE_FILE_PREFIX in uri
+
+
+# -- sphinx-gallery's example files ------------------------------------------------------------
+
+#: A line that starts a text cell: ``# %%`` or a line of 20 or more ``#``.
+CELL_START = re.compile(r"^(?:# %%.*|#{20,}\s*)$")
+#: How a comment that sets sphinx-gallery for one file begins (``# sphinx_gallery_<name> = value``).
+FILE_SETTING = "sphinx_gallery_"
+#: What sphinx-gallery says of a script that does not begin with a docstring.
+NO_DOCSTRING = "Could not find docstring"
+
+
+# -- Sphinx's crash report ---------------------------------------------------------------------
+
+
+def raised_by_sphinx_gallery(filename: str) -> bool:
+    """Whether a frame's file is one of sphinx-gallery's own modules."""
+    return Path(filename).resolve().is_relative_to(Path(sphinx_gallery.__file__).resolve().parent)
+
+
+def handle_crashes_with(handler) -> bool:
+    """Have Sphinx's command line call ``handler`` where it would print its crash report.
+
+    ``handler(exception, **kwargs)`` is given Sphinx's own handler as
+    ``crash_report=``. Sphinx's handler is private: outside
+    :data:`SPHINX_SUPPORTED` nothing is replaced (False), and every error gets
+    Sphinx's own report, as without this engine.
+    """
+    low, high = SPHINX_SUPPORTED
+    if not low <= Version(sphinx.__version__) < high:
+        return False
+    try:
+        import sphinx._cli.util.errors as errors
+    except ImportError:
+        return False
+    original = getattr(errors.handle_exception, "_sphinx_original", errors.handle_exception)
+
+    def handle_exception(exception, /, **kwargs):
+        return handler(exception, crash_report=original, **kwargs)
+
+    handle_exception._sphinx_original = original
+    errors.handle_exception = handle_exception
+    return True

@@ -57,7 +57,7 @@ def problem_with_example(script: Path) -> str | None:
     try:
         seam.intro_and_title(script)
     except ExtensionError as error:
-        if str(error).startswith("Could not find docstring"):
+        if str(error).startswith(seam.NO_DOCSTRING):
             what = "does not begin with a docstring"
         else:
             what = "has a docstring without a title"

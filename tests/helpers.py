@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import tokenize
 import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
-from gallery_runner.runner import THREAD_VARIABLES
+from gallery_runner.threads import THREAD_VARIABLES
 
 # The build runs every example on one thread (conf.py: example_threads), and a
 # float32 result can depend on the thread count, so runs compared with the
@@ -806,3 +807,25 @@ class Visit:
         for event, listener in self.listeners.items():
             self.page.remove_listener(event, listener)
         self.tab.reset()
+
+
+# -- Python source as the interpreter reads it -----------------------------------------------
+
+
+def docstring_starts(tree: ast.AST) -> set[tuple[int, int]]:
+    """Where the docstrings of a module and of its functions and classes start."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                found.add((first.value.lineno, first.value.col_offset))
+    return found
+
+
+def program_tokens(source: str) -> list[tuple[int, str]]:
+    """What the interpreter reads: every token but comments, docstrings and the layout of lines."""
+    docstrings = docstring_starts(ast.parse(source))
+    return [(token.type, token.string) for token in tokenize.generate_tokens(io.StringIO(source).readline)
+            if token.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+            and not (token.type == tokenize.STRING and token.start in docstrings)]

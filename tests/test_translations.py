@@ -25,7 +25,7 @@ from babel.messages.pofile import read_po
 from tutorial_site.translations import FULL_WIDTH
 
 from helpers import (EXAMPLES, GALLERY, LANGUAGES, ROOT, SITE_PATH, SITE_URL, TUTORIAL, broken_links, build_site, code_text,
-                     copy_project, sitemap)
+                     copy_project, docstring_starts, program_tokens, sitemap)
 
 LOCALES = ROOT / "docs" / "locales"
 CATALOGS = sorted(LOCALES.glob("*/LC_MESSAGES/*.po"))
@@ -110,7 +110,7 @@ def test_the_chinese_tutorial_has_the_nine_sections_in_order_with_the_same_code_
     assert chinese.title.get_text().startswith("通过一个小网络学习 PyTorch")
 
     def sections(soup):
-        return [(section["id"], [_program(pre.get_text()) for pre in section.select("div.highlight-python pre")],
+        return [(section["id"], [program_tokens(pre.get_text()) for pre in section.select("div.highlight-python pre")],
                  code_text(section, ".tutorial-output pre, .sphx-glr-script-out pre"),
                  [img["src"] for img in section.select("img")])
                 for section in soup.select("[role=main] section section section") if section.select(".tutorial-example")]
@@ -223,31 +223,12 @@ def test_make_translations_adds_a_new_english_sentence_to_the_catalogs_untransla
 # -- The code and the downloads in Chinese -----------------------------------------------------
 
 
-def _docstrings(tree: ast.AST) -> set[tuple[int, int]]:
-    """Where the docstrings of a module and of its functions and classes start."""
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-                found.add((first.value.lineno, first.value.col_offset))
-    return found
-
-
-def _program(source: str) -> list[tuple[int, str]]:
-    """What the interpreter reads: every token but comments, docstrings and the layout of lines."""
-    docstrings = _docstrings(ast.parse(source))
-    return [(token.type, token.string) for token in tokenize.generate_tokens(io.StringIO(source).readline)
-            if token.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
-            and not (token.type == tokenize.STRING and token.start in docstrings)]
-
-
 def _prose_of_code(source: str) -> list[str]:
     """The comments and docstrings written for the reader, a run of comment lines as one text.
 
     Not ``# %%`` markers, title underlines, directives and their options, or blank comment lines.
     """
-    docstrings = _docstrings(ast.parse(source))
+    docstrings = docstring_starts(ast.parse(source))
     found, last_row = [], -2
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type == tokenize.COMMENT:
@@ -296,7 +277,7 @@ def test_the_chinese_downloads_are_the_english_program_with_its_prose_in_chinese
 
     # The script: the very program, every comment and docstring in Chinese.
     en_script, zh_script = (read(site, english, filename).decode(), read(zh, chinese, filename).decode())
-    assert _program(zh_script) == _program(en_script)
+    assert program_tokens(zh_script) == program_tokens(en_script)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # e.g. reST's "\ " in a docstring: Python 3.12 warns at every run
         compile(zh_script, filename, "exec")
@@ -305,7 +286,7 @@ def test_the_chinese_downloads_are_the_english_program_with_its_prose_in_chinese
     # The notebook: the same code cells, markdown cells in Chinese.
     en_book, zh_book = (json.loads(read(site, english, f"{stem}.ipynb")), json.loads(read(zh, chinese, f"{stem}.ipynb")))
 
-    assert [_program(code) for code in _code_cells(zh_book)] == [_program(code) for code in _code_cells(en_book)]
+    assert [program_tokens(code) for code in _code_cells(zh_book)] == [program_tokens(code) for code in _code_cells(en_book)]
     assert any(_is_han_text(text) for code in _code_cells(zh_book) for text in _prose_of_code(code))
     markdown = ["".join(cell["source"]) for cell in zh_book["cells"] if cell["cell_type"] == "markdown"]
     markdown = [text for text in markdown if text.strip()]
@@ -347,7 +328,7 @@ def test_the_code_on_the_chinese_pages_is_the_english_program_with_chinese_comme
     english = [pre.get_text() for pre in site.soup(page).select("div.highlight-python pre, div.highlight-Python pre")]
     chinese = [pre.get_text() for pre in site.translation(ZH).soup(page).select(
         "div.highlight-python pre, div.highlight-Python pre")]
-    assert [_program(code) for code in chinese] == [_program(code) for code in english]
+    assert [program_tokens(code) for code in chinese] == [program_tokens(code) for code in english]
     prose = [text for code in chinese for text in _prose_of_code(code)]
     assert prose and all(_translated(text) for text in prose), [text for text in prose if not _translated(text)]
 

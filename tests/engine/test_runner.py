@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from gallery_runner import runner, seam
+from gallery_runner import runner, seam, threads
 from gallery_runner.examples import Example
 
 from .galleries import gallery_app
@@ -124,7 +124,7 @@ def test_preloading_imports_only_what_the_examples_use_and_starts_no_thread(tmp_
         "loaded = runner.preload(('numpy', 'matplotlib.pyplot', 'torch', 'torch._dynamo'), [task])\n"
         "print(loaded, len(os.listdir('/proc/self/task')), 'tensorflow' in sys.modules)\n"
     )
-    env = {**os.environ, **{name: "1" for name in runner.THREAD_VARIABLES}, "MPLBACKEND": "agg"}
+    env = {**os.environ, **{name: "1" for name in threads.THREAD_VARIABLES}, "MPLBACKEND": "agg"}
     result = subprocess.run([sys.executable, "-c", code, "unused", str(tmp_path)],
                             capture_output=True, text=True, env=env, check=True)
     assert result.stdout.split("]")[1].split() == ["1", "False"], result.stdout
@@ -132,9 +132,9 @@ def test_preloading_imports_only_what_the_examples_use_and_starts_no_thread(tmp_
 
 
 def test_thread_pools_are_sized_unless_the_environment_says_otherwise(monkeypatch):
-    for name in runner.THREAD_VARIABLES:
+    for name in threads.THREAD_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OMP_NUM_THREADS", "3")
-    runner.limit_threads(None, SimpleNamespace(example_threads=1))
+    threads.limit_threads(None, SimpleNamespace(example_threads=1))
     assert os.environ["OMP_NUM_THREADS"] == "3"
-    assert all(os.environ[name] == "1" for name in runner.THREAD_VARIABLES[1:])
+    assert all(os.environ[name] == "1" for name in threads.THREAD_VARIABLES[1:])

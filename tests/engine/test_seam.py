@@ -85,3 +85,41 @@ def test_figures_are_read_with_their_alt_text():
         ("/auto_examples/x/images/sphx_glr_a_001.png", "A line falls."),
         ("/auto_examples/x/images/sphx_glr_a_002.png", "Another."),
     ]
+
+
+def test_sphinx_build_calls_the_crash_handler_the_seam_puts_in_its_place(monkeypatch):
+    import sphinx._cli.util.errors as sphinx_errors
+    import sphinx.cmd.build
+
+    monkeypatch.setattr(sphinx_errors, "handle_exception", sphinx_errors.handle_exception)
+    seen = []
+    original = getattr(sphinx_errors.handle_exception, "_sphinx_original", sphinx_errors.handle_exception)
+    assert seam.handle_crashes_with(lambda exc, crash_report, **kwargs: seen.append((exc, crash_report)))
+    error = RuntimeError("x")
+    sphinx_errors.handle_exception(error, stderr=None)
+    assert seen == [(error, original)]
+    source = open(sphinx.cmd.build.__file__, encoding="utf-8").read()
+    assert "sphinx._cli.util.errors.handle_exception(" in source  # looked up when called, so replaceable
+    # Outside the Sphinx versions it was written for, nothing is replaced.
+    monkeypatch.setattr(seam.sphinx, "__version__", "11.0")
+    assert not seam.handle_crashes_with(lambda exc, crash_report, **kwargs: None)
+
+
+def test_what_stands_in_for_sphinx_gallerys_functions_keeps_their_name_and_documentation(monkeypatch):
+    """A site that documents sphinx-gallery's API (as tinybuild does) still documents sphinx-gallery's."""
+    import inspect
+
+    import sphinx_gallery.gen_rst
+    import sphinx_gallery.notebook
+
+    monkeypatch.setattr(sphinx_gallery.gen_rst, "generate_file_rst", sphinx_gallery.gen_rst.generate_file_rst)
+    monkeypatch.setattr(sphinx_gallery.notebook, "rst2md", sphinx_gallery.notebook.rst2md)
+    seam.run_examples_with(lambda *args: ("stand-in", args))
+    seam.convert_notebook_text_with(lambda text: text)
+    for replaced, original in [(sphinx_gallery.gen_rst.generate_file_rst, seam.generate_file_rst),
+                               (sphinx_gallery.notebook.rst2md, seam._rst2md)]:
+        assert replaced is not original
+        assert (replaced.__name__, replaced.__module__, replaced.__doc__) == \
+            (original.__name__, original.__module__, original.__doc__)
+        assert inspect.signature(replaced) == inspect.signature(original)
+    assert sphinx_gallery.gen_rst.generate_file_rst("a.py", "t", "s", {}) == ("stand-in", ("a.py", "t", "s", {}))

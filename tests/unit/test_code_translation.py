@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from helpers import program_tokens
 from tutorial_site import code_translation as ct
 
 SOURCE = '''"""
@@ -69,7 +70,7 @@ def test_the_prose_is_translated_and_the_program_is_the_same():
     assert "N = 3  # 多少个\n# 代码上的两行注释。\nfor step" in translated
     assert '"""x 乘 x。"""' in translated and "# noqa: E501" in translated
     assert 'print(f"step {step}: {math.sqrt(step):.3f}")  # 字符串不变' in translated  # printed text is the program
-    assert ct.prose_free_tokens(translated) == ct.prose_free_tokens(SOURCE)
+    assert program_tokens(translated) == program_tokens(SOURCE)
     exec(compile(translated, "translated.py", "exec"), {})  # still a program
 
 
@@ -134,4 +135,4 @@ def test_a_raw_or_single_quoted_docstring_keeps_its_kind_of_literal():
     source = 'def f():\n    r"""Raw \\d here."""\n\n\ndef g():\n    \'\'\'Single quotes.\'\'\'\n'
     translated = ct.translate_source(source, Table({"Raw \\d here.": "原样的 \\d。", "Single quotes.": "单引号。"}))
     assert '    r"""原样的 \\d。"""\n' in translated and "    '''单引号。'''\n" in translated
-    assert ct.prose_free_tokens(translated) == ct.prose_free_tokens(source)
+    assert program_tokens(translated) == program_tokens(source)

@@ -61,17 +61,15 @@ WIDTH = 79
 
 # -- Reading an example ----------------------------------------------------------------
 
-#: A line that starts a text cell (sphinx-gallery: ``# %%`` or a line of 20 or more ``#``).
-_CELL_START = re.compile(r"^(?:# %%.*|#{20,}\s*)$")
 #: Comments that are instructions, not prose: cell markers, sphinx-gallery settings, linters, encodings.
-_NOT_PROSE = re.compile(r"^#\s*(?:%%|sphinx_gallery_|noqa|type:|fmt:|pragma|-\*-|!)|^#{2,}")
+_NOT_PROSE = re.compile(rf"^#\s*(?:%%|{seam.FILE_SETTING}|noqa|type:|fmt:|pragma|-\*-|!)|^#{{2,}}")
 
 
 def text_cells(lines: list[str]) -> list[tuple[int, int]]:
     """The text cells after ``# %%`` markers: (first, end) line indices, ``end`` exclusive."""
     cells, index = [], 0
     while index < len(lines):
-        if _CELL_START.match(lines[index]):
+        if seam.CELL_START.match(lines[index]):
             end = index + 1
             while end < len(lines) and (lines[end].startswith("# ") or lines[end].rstrip() == "#"):
                 end += 1
@@ -312,20 +310,6 @@ def _closing(line: str) -> int:
         if at != -1:
             return at + 3
     return len(line)
-
-
-def prose_free_tokens(source: str) -> list[tuple[int, str]]:
-    """The tokens the interpreter reads, without comments, docstrings and line layout: the program itself."""
-    module, inner = _docstring_strings(source)
-    docstrings = {(c.lineno, c.col_offset) for c in [module, *inner] if c is not None}
-    kept = []
-    for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        if token.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
-            continue
-        if token.type == tokenize.STRING and token.start in docstrings:
-            continue
-        kept.append((token.type, token.string))
-    return kept
 
 
 # -- Catalogs --------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
+from gallery_runner import seam
+
 from .translations import _, is_translation, language_prefix
 
 # -- Markdown cells -------------------------------------------------------------
@@ -146,9 +148,9 @@ def add_colab_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         link = _colab_link(f"{base}_downloads/{filename}")
         paragraph = download.parent
         box = paragraph.parent
-        if "sphx-glr-download-jupyter" in box.get("classes", []):
+        if seam.NOTEBOOK_DOWNLOAD_CLASS in box.get("classes", []):
             # An example page's footer: a button of its own, after the notebook's.
-            button = nodes.container(classes=["sphx-glr-download", "sphx-glr-download-colab"])
+            button = nodes.container(classes=seam.download_button_classes("colab"))
             button += nodes.paragraph("", "", link)
             box.parent.insert(box.parent.index(box) + 1, button)
         else:

@@ -40,6 +40,8 @@ from sphinx.util import logging
 from sphinx.util.i18n import CatalogRepository, docname_to_domain
 from sphinx.util.nodes import extract_messages
 
+from gallery_runner import seam
+
 logger = logging.getLogger(__name__)
 
 #: The gettext domain of this extension's own strings.
@@ -138,9 +140,6 @@ def pages_catalog(app: Sphinx, docname: str):
 
 # -- Texts written at build time ----------------------------------------------------
 
-_RUNNING_TIME = re.compile(r"^Total running time of the script: \((\d+) minutes ([\d.]+) seconds\)$")
-_TOTAL_TIME = re.compile(r"^(\d+:\d+\.\d+) total execution time for (\d+) files? from (.+):$")
-
 
 class BuildTimeTexts(SphinxTransform):
     """Write sphinx-gallery's measured times in the page's language, outside the catalogs.
@@ -158,24 +157,24 @@ class BuildTimeTexts(SphinxTransform):
     def apply(self) -> None:
         for paragraph in list(self.document.findall(nodes.paragraph)):
             text = paragraph.astext()
-            if found := _RUNNING_TIME.match(text):
+            if found := seam.RUNNING_TIME.match(text):
                 minutes, seconds = found.groups()
                 paragraph.replace_self(_fixed_paragraph(
                     paragraph, _("Total running time of the script:"),
                     _("({minutes} minutes {seconds} seconds)").format(minutes=minutes, seconds=seconds)))
-            elif (found := _TOTAL_TIME.match(text)) and paragraph.next_node(nodes.strong):
+            elif (found := seam.TOTAL_TIME.match(text)) and paragraph.next_node(nodes.strong):
                 total, count, where = found.groups()
                 where = _("all galleries") if where == "all galleries" else where
                 paragraph.replace_self(_fixed_paragraph(
                     paragraph, total, _("total execution time for {count} files from {where}:").format(
                         count=count, where=where)))
         for table in self.document.findall(nodes.table):
-            if "sg-datatable" in table.get("classes", []) or self.env.docname.endswith("sg_execution_times"):
+            if seam.TIMES_TABLE_CLASS in table.get("classes", []) or self.env.docname.endswith("sg_execution_times"):
                 for body in table.findall(nodes.tbody):
                     for element in body.findall(nodes.TextElement):
                         element["translatable"] = False
         for image in self.document.findall(nodes.image):
-            if image.get("alt") and "sphx_glr_" in image.get("uri", ""):
+            if image.get("alt") and seam.is_example_figure(image.get("uri", "")):
                 image["tutorial_alt"] = image.attributes.pop("alt")  # the catalogs extract every alt text
 
 
@@ -225,13 +224,11 @@ class TranslateThumbnails(SphinxTransform):
     """
 
     default_priority = 21  # after Sphinx's Locale transform (20)
-    _PARTS = re.compile(r'(?P<head>tooltip=")(?P<tooltip>[^"]*)(?=")|'
-                        r'(?P<open><div class="sphx-glr-thumbnail-title">)(?P<title>[^<]*)(?=</div>)')
 
     def apply(self) -> None:
         if not is_translation(self.config) or self.app.builder.name == "gettext":
             return
-        thumbnails = [raw for raw in self.document.findall(nodes.raw) if "sphx-glr-thumb" in raw.astext()]
+        thumbnails = [raw for raw in self.document.findall(nodes.raw) if seam.THUMBNAIL_MARK in raw.astext()]
         if not thumbnails:
             return
         catalog = pages_catalog(self.app, self.env.docname)
@@ -248,7 +245,7 @@ class TranslateThumbnails(SphinxTransform):
                                    english[:120], location=raw, type="i18n", subtype="untranslated")
                 return prefix + html.escape(_plain(translation), quote=True)
 
-            text = self._PARTS.sub(translate, raw.astext())
+            text = seam.THUMBNAIL_PARTS.sub(translate, raw.astext())
             raw.replace_self(nodes.raw("", text, format=raw.get("format", "html")))
 
 
@@ -460,11 +457,3 @@ def name_the_site(app: Sphinx, pagename: str, templatename: str, context: dict, 
 
 
 _unnamed: set[str] = set()
-
-
-def catalog_files(srcdir: Path, config: Config) -> list[Path]:
-    """Every translation catalog (.po) of every language the site is translated into."""
-    return sorted(
-        path for language in config.translations for folder in config.locale_dirs
-        for path in (Path(srcdir) / folder / language / "LC_MESSAGES").glob("*.po")
-    )
