@@ -45,7 +45,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_FILES = ["conf.py", "requirements.txt", "requirements-examples.txt", "Makefile", "docs", "tools",
+PROJECT_FILES = ["conf.py", "requirements.txt", "pyproject.toml", "requirements-examples.txt", "Makefile", "docs",
+                 "gallery_runner", "tools",
                  *sorted(p.name for p in ROOT.glob("examples_*"))]
 GENERATED = ["_build", "auto_examples", "sg_execution_times.rst", "__pycache__"]
 
@@ -69,10 +70,11 @@ print(json.dumps(times))
 MEASURE = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode
+ran = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 wall = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-print(json.dumps({"code": code, "wall": wall, "peak_mib": peak / 1024}))
+errors = ran.stderr.decode("utf-8", "replace")[-4000:] if ran.returncode else ""
+print(json.dumps({"code": ran.returncode, "wall": wall, "peak_mib": peak / 1024, "errors": errors}))
 """
 
 
@@ -94,7 +96,7 @@ def measure(command: list[str], cwd: Path, env: dict) -> dict:
                             cwd=cwd, env=env, capture_output=True, text=True, check=True)
     measured = json.loads(result.stdout)
     if measured["code"] != 0:
-        sys.exit(f"{' '.join(command)} failed in {cwd}:\n{result.stderr}")
+        sys.exit(f"{' '.join(command)} failed in {cwd}:\n{measured['errors']}{result.stderr}")
     return measured
 
 
@@ -131,7 +133,8 @@ def one_round(examples: list[Path], edited: str, scratch: Path, env: dict, recor
     noop = measure(make_html, project, env)
     script = next(project.glob(f"examples_*/{edited}"))
     with script.open("a", encoding="utf-8") as f:
-        f.write("\n# edited by benchmarks/build_speed.py\n")
+        # A change to the program, not to its prose: a new comment would need its translation first.
+        f.write("\n_edited_by_the_benchmark = True\n")
     one = measure(make_html, project, env)
     own = measure([sys.executable, str(script)], scratch, env)
     shutil.rmtree(project)
@@ -229,6 +232,7 @@ def simulated_gallery(size: int, recorded: dict, scratch: Path, env: dict) -> di
         project = scratch / name
         shutil.copytree(ROOT / "tests" / "fixture_site", project, ignore=shutil.ignore_patterns(*GENERATED))
         shutil.copy2(ROOT / "requirements.txt", project / "requirements.txt")
+        shutil.copy2(ROOT / "pyproject.toml", project / "pyproject.toml")
         for n in range(size):
             folder = project / ("examples_line" if n % 2 else "examples_curve")
             (folder / f"synthetic_{n:03}.py").write_text(SYNTHETIC.format(n=n), encoding="utf-8")

@@ -9,6 +9,7 @@ that need it and the requirement line that installs it
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import os
 import sys
@@ -25,18 +26,27 @@ logger = logging.getLogger(__name__)
 
 
 def imported_modules(script: Path) -> set[str]:
-    """The top-level names of the modules a script imports."""
+    """The top-level names of the modules a script imports (read once for each version of the file)."""
     try:
-        tree = ast.parse(script.read_bytes(), filename=str(script))
-    except SyntaxError:
-        return set()  # sphinx-gallery reports it when it runs the example
+        stat = Path(script).stat()
+    except OSError:
+        return set()
+    return set(_imports_of(str(script), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=4096)
+def _imports_of(script: str, mtime_ns: int, size: int) -> frozenset[str]:
+    try:
+        tree = ast.parse(Path(script).read_bytes(), filename=script)
+    except (SyntaxError, ValueError, OSError):
+        return frozenset()  # sphinx-gallery reports it when it runs the example
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
-    return names
+    return frozenset(names)
 
 
 def is_importable(module: str) -> bool:
