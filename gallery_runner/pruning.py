@@ -87,12 +87,16 @@ def prune_stale_output(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     stale: list[Path] = []
 
+    # Where this builder writes each current document (html: a/b.html; dirhtml: a/b/index.html).
+    written = {Path(app.builder.get_outfilename(docname)).resolve() for docname in env.all_docs}
     for gallery in examples.galleries(app):
         prefix = gallery.name
         for page in (outdir / prefix).rglob("*.html"):
+            if page.resolve() in written:
+                continue
+            stale.append(page)
             docname = page.relative_to(outdir).with_suffix("").as_posix()
             if docname not in env.all_docs:
-                stale.append(page)
                 stale.append(outdir / "_sources" / f"{docname}.rst.txt")
                 stale.append(Path(app.doctreedir) / f"{docname}.doctree")
 

@@ -11,7 +11,8 @@ installed package is never written to):
   ``extensions`` (:data:`ENGINE`) and nothing else changed.
 
 Every test that stock sphinx-gallery passes on this machine must pass with the
-engine. A test that does not is a regression, unless ``tools/conformance_gaps.txt``
+engine, and one that fails with stock (one that needs the network, say) must
+fail with the same message, so that it hides no difference. A test that does not is a regression, unless ``tools/conformance_gaps.txt``
 lists it with the reason (a known gap, to be fixed and removed from the list);
 a listed test that passes again must be removed from the list. Either way the
 script exits 1, so the list only ever shrinks. Both counts are printed.
@@ -83,7 +84,7 @@ def copy_tests(tests: Path, to: Path, engine: bool) -> Path:
 
 
 def run(side: str, tests: Path, work: Path, env: dict[str, str], select: str | None) -> dict[str, str]:
-    """Run the test modules on one side; return {test id: outcome}."""
+    """Run the test modules on one side; return {test id: outcome}, a failure's outcome with its message."""
     copy = copy_tests(tests, work / side / "tests", engine=side == "engine")
     report = work / f"{side}.xml"
     command = [sys.executable, "-m", "pytest", *[str(copy / name) for name in TEST_MODULES],
@@ -94,17 +95,24 @@ def run(side: str, tests: Path, work: Path, env: dict[str, str], select: str | N
     print(f"== {side}: {' '.join(command[3:5])} ...", flush=True)
     # cwd: the copy, so that this project's pytest settings do not apply.
     subprocess.run(command, cwd=copy, env=env, check=False)
-    return outcomes(report)
+    return outcomes(report, work / side)
 
 
-def outcomes(report: Path) -> dict[str, str]:
+def outcomes(report: Path, side: Path | None = None) -> dict[str, str]:
+    """{test id: "passed", "skipped" or "failed: <first line of its message>"} from a JUnit report."""
     results = {}
     if not report.is_file():
         return results
     for case in ET.parse(report).getroot().iter("testcase"):
         name = f"{case.get('classname', '').rpartition('.')[2]}::{case.get('name')}"
-        kinds = {child.tag for child in case}
-        results[name] = ("failed" if kinds & {"failure", "error"} else "skipped" if "skipped" in kinds else "passed")
+        failure = next((child for child in case if child.tag in ("failure", "error")), None)
+        if failure is not None:
+            message = (failure.get("message") or "").splitlines()[0] if failure.get("message") else ""
+            if side is not None:
+                message = message.replace(str(side), "{side}")
+            results[name] = f"failed: {re.sub(r'0x[0-9a-f]+', '0x', message)}"
+        else:
+            results[name] = "skipped" if any(child.tag == "skipped" for child in case) else "passed"
     return results
 
 
@@ -220,21 +228,26 @@ def cache_only(tests: Path, work: Path, env: dict[str, str]) -> list[str]:
 def compare(stock: dict[str, str], engine: dict[str, str], gaps: dict[str, str], complete: bool) -> list[str]:
     """What is wrong: regressions not listed, listed gaps that pass (only judged on a complete run)."""
     problems = []
-    passed = [test for test, outcome in stock.items() if outcome == "passed"]
-    for test in sorted(passed):
-        if engine.get(test) != "passed" and test not in gaps:
+    for test, outcome in sorted(stock.items()):
+        if test in gaps:
+            continue
+        if outcome == "passed" and engine.get(test) != "passed":
             problems.append(f"{test}: passes with stock sphinx-gallery, {engine.get(test, 'not run')} with the engine")
+        elif outcome.startswith("failed") and engine.get(test) != outcome:
+            # A test that fails on both sides (offline, say) must fail the same way, or it hides a difference.
+            problems.append(f"{test}: {outcome} with stock sphinx-gallery, {engine.get(test, 'not run')} with the "
+                            "engine")
     if complete:
         for test in sorted(gaps):
-            if engine.get(test) == "passed":
-                problems.append(f"{test}: passes with the engine now: remove it from {GAPS.name}")
+            if test in stock and engine.get(test) == stock[test]:
+                problems.append(f"{test}: the engine does as stock sphinx-gallery now: remove it from {GAPS.name}")
             elif test not in stock:
                 problems.append(f"{test}: listed in {GAPS.name}, but sphinx-gallery has no such test")
     return problems
 
 
 def count(results: dict[str, str], outcome: str) -> int:
-    return sum(1 for value in results.values() if value == outcome)
+    return sum(1 for value in results.values() if value.split(":")[0] == outcome)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     for side, results in (("stock sphinx-gallery", stock), (f"with {ENGINE}", engine)):
         print(f"  {side:>22}: {count(results, 'passed')} passed, {count(results, 'failed')} failed, "
               f"{count(results, 'skipped')} skipped")
-    known = sorted(test for test in gaps if stock.get(test) == "passed" and engine.get(test) != "passed")
+    known = sorted(test for test in gaps if test in stock and engine.get(test) != stock[test])
     if known:
         print(f"  known gaps ({GAPS.name}): {len(known)}")
         for test in known:

@@ -25,3 +25,25 @@ def test_a_build_that_saw_a_problem_prunes_nothing(tmp_path, failed):
     )
     pruning.prune_stale_output(app, None)
     assert [path.exists() for path in stale] == [failed, failed]
+
+
+@pytest.mark.parametrize("builder", ["html", "dirhtml"])
+def test_only_pages_of_removed_documents_are_pruned_whatever_the_builders_layout(tmp_path, builder):
+    from gallery_runner import seam
+
+    out = tmp_path / "_build" / builder
+    (tmp_path / "examples").mkdir()
+    layout = {"html": "{}.html", "dirhtml": "{}/index.html"}[builder]
+    current, removed = out / layout.format("auto_examples/plot_a"), out / layout.format("auto_examples/gone")
+    for page in (current, removed):
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text("<html></html>")
+    conf = seam.filled_conf({"examples_dirs": ["../examples"], "gallery_dirs": ["auto_examples"]})
+    app = SimpleNamespace(
+        builder=SimpleNamespace(format="html", get_outfilename=lambda docname: str(out / layout.format(docname))),
+        outdir=out, srcdir=tmp_path / "docs", doctreedir=tmp_path / "_build" / "doctrees", statuscode=0,
+        env=SimpleNamespace(all_docs={"auto_examples/plot_a": 1}, dlfiles={}, images={}),
+        config=SimpleNamespace(sphinx_gallery_conf=conf),
+    )
+    pruning.prune_stale_output(app, None)
+    assert current.exists() and not removed.exists()
