@@ -27,6 +27,7 @@ One module per job:
 ``failures``    words every way an example can fail, and names the failed ones at the end
 ``fingerprint`` what an example's outputs depend on: source, files beside it, packages, Python, settings, code
 ``cache``       the execution cache: results by fingerprint, verified, written atomically
+``machine``     where and when an example ran, recorded with its results
 ``driver``      the cache in a build: publish what it has, run the rest, store what ran
 ``shards``      fill the cache by shards across machines, plan them, prune the cache
 ``health``      a build after a failed, interrupted or damaged one reads and writes everything

@@ -93,8 +93,12 @@ def _verified(folder: Path, parts: dict) -> dict:
     return meta
 
 
-def store(cache: Path, key: str, parts: dict, gallery_dir: Path, names: list[str], run_time: float) -> bool:
-    """Store the files ``names`` (relative to ``gallery_dir``) as entry ``key``; False if it was there."""
+def store(cache: Path, key: str, parts: dict, gallery_dir: Path, names: list[str], run_time: float,
+          ran_on: dict | None = None) -> bool:
+    """Store the files ``names`` (relative to ``gallery_dir``) as entry ``key``; False if it was there.
+
+    ``ran_on`` says where and when the example ran (:func:`.machine.describe`).
+    """
     if (cache / key).is_dir():
         return False
     cache.mkdir(parents=True, exist_ok=True)
@@ -108,7 +112,7 @@ def store(cache: Path, key: str, parts: dict, gallery_dir: Path, names: list[str
             shutil.copyfile(source, target)
             files[name] = _sha256(target)
         meta = {"format": FORMAT, "fingerprint": parts, "example": parts.get("example"),
-                "run_time": run_time, "stored": time.time(), "files": files}
+                "run_time": run_time, "stored": time.time(), "ran_on": ran_on or {}, "files": files}
         (scratch / ENTRY_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
         try:
             os.rename(scratch, cache / key)  # atomic; fails if another build stored it first

@@ -23,7 +23,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from . import cache, fingerprint, runner, seam
+from . import cache, fingerprint, machine, runner, seam
 from .examples import Example, all_examples
 from .staleness import cost_of, recorded_failure, why_run
 
@@ -170,7 +170,8 @@ def store_results(folder: Path, ran: list[Pending], results: dict[str, tuple], c
         names = [*json.loads(item.example.manifest.read_text(encoding="utf-8")),
                  *(path.relative_to(gallery_dir).as_posix() for path in records if path.is_file())]
         try:
-            stored += cache.store(folder, item.key, item.parts, item.example.gallery_dir, names, result[2][0])
+            stored += cache.store(folder, item.key, item.parts, item.example.gallery_dir, names, result[2][0],
+                                  ran_on=machine.describe())
         except OSError as error:
             logger.warning("%s ran, but its outputs could not be stored in the execution cache %s: %s",
                            item.example.name, folder, error)

@@ -72,6 +72,8 @@ def test_three_shards_on_three_machines_then_a_cache_only_build_is_the_clean_bui
         assert not (machine / "_build" / "html").exists()  # a shard builds no page
         entries = cache.entries(machine / "_build" / "execution-cache")
         ran += [entry.meta["example"] for entry in entries]
+        # Each entry says where and when its example ran.
+        assert all(entry.meta["ran_on"]["cpu"] and entry.meta["ran_on"]["date"] for entry in entries)
         if entries:
             shutil.copytree(machine / "_build" / "execution-cache", gathered, dirs_exist_ok=True)
     assert sorted(ran) == sorted(EXAMPLES)  # every example in exactly one shard

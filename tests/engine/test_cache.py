@@ -35,6 +35,18 @@ def test_an_entry_is_stored_once_verified_and_restored(tmp_path):
     assert cache.recorded_times(folder) == {"auto_examples/x/one.py": 1.5}
 
 
+def test_an_entry_says_where_and_when_its_example_ran(tmp_path):
+    from gallery_runner import machine
+
+    gallery, names = generated(tmp_path)
+    ran_on = machine.describe()
+    cache.store(tmp_path / "cache", "k1", PARTS, gallery, names, 1.5, ran_on=ran_on)
+    entry = cache.lookup(tmp_path / "cache", "k1", PARTS)
+    assert entry.meta["ran_on"] == ran_on
+    assert ran_on["cpu"] and ran_on["cores"] >= 1 and ran_on["os"] and ran_on["python"].split()[1].count(".") == 2
+    assert ran_on["date"].endswith("+00:00")  # UTC
+
+
 def test_restoring_leaves_a_file_with_the_same_bytes_as_it_is(tmp_path):
     """Sphinx and sphinx-gallery go by time stamps: an unchanged output must not look new."""
     gallery, names = generated(tmp_path)
