@@ -30,6 +30,11 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from . import seam
+from .examples import NOT_BESIDE
+from .imports import imported_modules
+from .threads import THREAD_VARIABLES
+
 #: This extension's modules whose code shapes an example's outputs, and what a reader calls them.
 OUTPUT_MODULES = {
     "runner": "the example runner",
@@ -149,9 +154,6 @@ def settings(config, gallery_conf: dict) -> dict:
               if name not in NOT_OUTPUT_SETTINGS}
     values["example_threads"] = config.example_threads
     values["example_preload"] = list(config.example_preload)
-    # The thread counts the libraries start with (example_threads, or the environment's own).
-    from .threads import THREAD_VARIABLES
-
     values["thread variables"] = {name: os.environ.get(name) for name in THREAD_VARIABLES}
     return values
 
@@ -179,17 +181,12 @@ def data_files(example, gallery_conf: dict) -> dict[str, str]:
     memo = (folder, gallery_conf.get("ignore_pattern", ""))
     if memo not in _data_of_folder:
         _data_of_folder[memo] = _read_data_files(folder, gallery_conf)
-    from .imports import imported_modules
-
     imports = imported_modules(example.source)
     return {name: digest for name, digest in _data_of_folder[memo].items()
             if "/" in name or not name.endswith(".py") or name.removesuffix(".py") in imports}
 
 
 def _read_data_files(folder: Path, gallery_conf: dict) -> dict[str, str]:
-    from . import seam
-    from .examples import NOT_BESIDE
-
     sub_galleries = set()
     if gallery_conf.get("src_dir") and "examples_dirs" in gallery_conf:
         sub_galleries = set(seam.subsections(Path(gallery_conf["src_dir"]), folder, gallery_conf))

@@ -21,8 +21,8 @@ def modules(package: str) -> list[Path]:
     return sorted(Path(importlib.import_module(package).__file__).parent.glob("*.py"))
 
 
-def imports_of(module: Path, package: str) -> set[str]:
-    """The modules of ``package`` and the packages that ``module`` imports (names as written)."""
+def imports_of(module: Path) -> set[str]:
+    """The sibling modules and the packages that ``module`` imports (names as written)."""
     found = set()
     for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.level == 1:
@@ -74,16 +74,16 @@ def test_only_the_seam_touches_sphinx_gallerys_and_sphinxs_internals(package):
 
 def test_the_engine_knows_nothing_of_the_site():
     for module in modules("gallery_runner"):
-        assert "tutorial_site" not in imports_of(module, "gallery_runner"), module.name
+        assert "tutorial_site" not in imports_of(module), module.name
     for test in sorted((ROOT / "tests" / "engine").glob("*.py")):
         text = test.read_text(encoding="utf-8")
-        assert "tutorial_site" not in text and "helpers" not in imports_of(test, ""), test.name
+        assert "tutorial_site" not in text and "helpers" not in imports_of(test), test.name
 
 
 @pytest.mark.parametrize("package", ["gallery_runner", "tutorial_site"])
 def test_no_module_imports_one_that_imports_it_back(package):
     names = {module.stem for module in modules(package)}
-    graph = {module.stem: {name for name in imports_of(module, package) if name in names - {module.stem}}
+    graph = {module.stem: {name for name in imports_of(module) if name in names - {module.stem}}
              for module in modules(package) if module.stem != "__init__"}
 
     def reaches(start: str, goal: str, seen: set[str]) -> bool:
