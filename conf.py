@@ -129,10 +129,13 @@ visitor_requirements = "requirements-examples.txt"
 # -- Executing once, anywhere -------------------------------------------------
 
 # Each example's results are kept in this cache under a fingerprint of all that
-# makes them (source, installed packages, Python, platform, the settings and
-# extension code that shape outputs); any machine can fill it, any can read it.
+# makes them (source, Python, platform, the settings and code that shape outputs)
+# and the versions of the libraries its run imported; any machine can fill it,
+# any can read it, and each page names the machine and day its output was made.
 # EXECUTION_CACHE=DIR for another folder (the Makefile makes it absolute).
 execution_cache = os.environ.get("EXECUTION_CACHE") or "_build/execution-cache"
+# The speed example measures the machine it runs on: another machine runs it again.
+machine_dependent_examples = [r"/accelerator_speedup\.py$"]
 # "auto": run what the cache lacks; "never" (EXECUTE=never): run nothing, and
 # fail naming every example without an entry. (`make examples SHARD=i/N` sets
 # example_shard: fill the cache with that shard's share, build nothing.)

@@ -5,8 +5,8 @@ All nine methods, side by side
 Each example of the tutorial draws random numbers of its own, so their printed
 losses cannot simply be laid next to each other. This page trains all nine
 methods again on **one shared dataset** and, where the method allows it, from
-**one shared set of starting weights**. What this build's run of the program
-below drew and printed:
+**one shared set of starting weights**. What a run of the program below drew
+and printed (where and when it ran is said at the foot of the page):
 
 .. example-result::
    :output: 1

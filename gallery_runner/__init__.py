@@ -12,7 +12,8 @@ changes how and when the examples run:
   of what made them, so any machine can fill it and any build can publish
   from it; the examples can be shared out over machines (shards);
 * every way an example can end is reported precisely, and a build after a
-  failed or interrupted one repairs its output.
+  failed or interrupted one repairs its output;
+* every page says where, when and with what its example ran.
 
 One module per job:
 
@@ -25,9 +26,11 @@ One module per job:
 ``processes``   each example in a process group of its own; what it leaves running is ended
 ``terminal``    printed output as a terminal shows it: no raw control characters
 ``failures``    words every way an example can fail, and names the failed ones at the end
-``fingerprint`` what an example's outputs depend on: source, files beside it, packages, Python, settings, code
-``cache``       the execution cache: results by fingerprint, verified, written atomically
+``fingerprint`` what an example's outputs depend on: source, files beside it, Python, settings, output code
+``uses``        the distributions an example imported, recorded by its run: the rest of its key
+``cache``       the execution cache: results by fingerprint and what they used, verified, written atomically
 ``machine``     where and when an example ran, recorded with its results
+``provenance``  the record of each run, and the line on every page that says where and when it ran
 ``driver``      the cache in a build: publish what it has, run the rest, store what ran
 ``shards``      fill the cache by shards across machines, plan them, prune the cache
 ``health``      a build after a failed, interrupted or damaged one reads and writes everything
@@ -45,7 +48,8 @@ import os
 
 from sphinx.application import Sphinx
 
-from . import crashes, driver, examples, failures, health, imports, pruning, seam, shards, sources, threads
+from . import (crashes, driver, examples, failures, health, imports, provenance, pruning, seam, shards, sources,
+               threads)
 
 # -- Priorities -------------------------------------------------------------------------
 # Sphinx calls the handlers of one event in increasing priority (default 500).
@@ -118,6 +122,13 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("execute", "auto", "", str)
     app.add_config_value("example_shard", "", "", str)
     app.add_config_value("example_plan", "", "", str)  # make examples PLAN=_build/plan/plan.json
+    # Examples whose output depends on the hardware (patterns searched in their paths; see .machine).
+    app.add_config_value("machine_dependent_examples", (), "", (tuple, list))
+
+    # Where, when and with what each example ran, on its page and in the execution-times tables.
+    app.add_event(provenance.EVENT)
+    app.add_directive(provenance.DIRECTIVE, provenance.ProvenanceLine)
+    app.add_transform(provenance.ProvenanceColumn)
 
     # No example runs in the Sphinx process unless it asks to.
     seam.run_examples_with(driver.generate_file_rst)

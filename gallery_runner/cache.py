@@ -1,13 +1,21 @@
-"""The execution cache: each example's results, addressed by its fingerprint.
+"""The execution cache: each example's results, addressed by its fingerprint and what it used.
 
 An entry holds everything a build needs to publish an example without running
 it: the files its run generated (the page's reST, figures, thumbnail,
-notebook, ``.py`` copy, zip, checksum, recorded cost, list of outputs) and
-``entry.json``, which records the fingerprint's components, the run time and a
-SHA-256 of every file. The folder is ``execution_cache`` (conf.py; by default
-``_build/execution-cache``, ``EXECUTION_CACHE=DIR`` for another); any machine
-can fill it and any machine can read it, since nothing in an entry depends on
-the checkout's path.
+notebook, ``.py`` copy, zip, checksum, recorded cost, list of outputs, the
+record of where it ran) and ``entry.json``, which records the fingerprint's
+components, the distributions the run imported with their versions, where
+and when it ran, the run time and a SHA-256 of every file. The folder is
+``execution_cache`` (conf.py; by default ``_build/execution-cache``,
+``EXECUTION_CACHE=DIR`` for another); any machine can fill it and any
+machine can read it, since nothing in an entry depends on the checkout's path.
+
+* **A manifest of what it used**, as ccache's direct mode: an entry's folder
+  is ``<fingerprint>-<hash of the distributions it used>``. A lookup reads
+  the entries of the fingerprint and takes the newest one whose every
+  distribution still has the recorded version (:mod:`.uses`), so a package
+  that the example did not import changes nothing, and entries for two
+  versions of a library can sit side by side.
 
 * **Verified on use.** An entry whose ``entry.json`` is unreadable, whose
   fingerprint is not the one asked for, or one of whose files is missing or
@@ -31,8 +39,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import uses
+
 ENTRY_FILE = "entry.json"
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
@@ -48,6 +58,11 @@ class Entry:
     def files(self) -> dict[str, str]:
         return self.meta["files"]
 
+    @property
+    def uses(self) -> dict[str, str]:
+        used = self.meta.get("uses")
+        return used if isinstance(used, dict) else {}
+
 
 class Damaged(Exception):
     """An entry that exists but cannot be trusted; its text says why."""
@@ -62,11 +77,51 @@ def _safe(relative: str) -> bool:
     return bool(parts) and not Path(relative).is_absolute() and ".." not in parts
 
 
+def variant(used: dict[str, str]) -> str:
+    """The part of an entry's folder name that says what it used."""
+    text = json.dumps(dict(sorted(used.items())), separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def folder_of(cache: Path, key: str, used: dict[str, str]) -> Path:
+    return cache / f"{key}-{variant(used)}"
+
+
+def _meta(folder: Path) -> dict:
+    try:
+        meta = json.loads((folder / ENTRY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise Damaged(f"its {ENTRY_FILE} is unreadable ({error})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT or not isinstance(meta.get("files"), dict) \
+            or not isinstance(meta.get("uses"), dict):
+        raise Damaged(f"its {ENTRY_FILE} is not an entry of this format")
+    return meta
+
+
+def usable(cache: Path, key: str) -> list[Entry]:
+    """The entries of fingerprint ``key`` (not verified) whose distributions are all still installed as
+    recorded, newest first. An entry whose ``entry.json`` cannot be read is removed, and :class:`Damaged` raised."""
+    found = []
+    for folder in sorted(cache.glob(f"{key}-*")) if cache.is_dir() else ():
+        try:
+            meta = _meta(folder)
+        except Damaged:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        if not uses.still_installed(meta["uses"]):
+            found.append(Entry(folder, meta))
+    return sorted(found, key=lambda entry: (float(entry.meta.get("stored", 0.0)), entry.folder.name), reverse=True)
+
+
 def lookup(cache: Path, key: str, parts: dict) -> Entry | None:
-    """The verified entry ``key``, or None. A damaged entry is removed and :class:`Damaged` raised."""
-    folder = cache / key
-    if not folder.is_dir():
+    """The newest verified entry of ``key`` that this Python's distributions can use, or None.
+
+    A damaged entry is removed and :class:`Damaged` raised.
+    """
+    candidates = usable(cache, key)
+    if not candidates:
         return None
+    folder = candidates[0].folder
     try:
         entry = Entry(folder, _verified(folder, parts))
     except Damaged:
@@ -76,12 +131,7 @@ def lookup(cache: Path, key: str, parts: dict) -> Entry | None:
 
 
 def _verified(folder: Path, parts: dict) -> dict:
-    try:
-        meta = json.loads((folder / ENTRY_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise Damaged(f"its {ENTRY_FILE} is unreadable ({error})") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT or not isinstance(meta.get("files"), dict):
-        raise Damaged(f"its {ENTRY_FILE} is not an entry of this format")
+    meta = _meta(folder)
     if meta.get("fingerprint") != parts:
         raise Damaged("it was stored under another fingerprint")
     for name, digest in meta["files"].items():
@@ -94,12 +144,14 @@ def _verified(folder: Path, parts: dict) -> dict:
 
 
 def store(cache: Path, key: str, parts: dict, gallery_dir: Path, names: list[str], run_time: float,
-          ran_on: dict | None = None) -> bool:
-    """Store the files ``names`` (relative to ``gallery_dir``) as entry ``key``; False if it was there.
+          used: dict[str, str], ran_on: dict | None = None) -> bool:
+    """Store the files ``names`` (relative to ``gallery_dir``) as an entry of ``key`` made with the
+    distributions ``used``; False if it was there.
 
     ``ran_on`` says where and when the example ran (:func:`.machine.describe`).
     """
-    if (cache / key).is_dir():
+    entry_folder = folder_of(cache, key, used)
+    if entry_folder.is_dir():
         return False
     cache.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".incoming-", dir=cache))
@@ -112,12 +164,13 @@ def store(cache: Path, key: str, parts: dict, gallery_dir: Path, names: list[str
             shutil.copyfile(source, target)
             files[name] = _sha256(target)
         meta = {"format": FORMAT, "fingerprint": parts, "example": parts.get("example"),
-                "run_time": run_time, "stored": time.time(), "ran_on": ran_on or {}, "files": files}
+                "uses": dict(sorted(used.items())), "run_time": run_time, "stored": time.time(),
+                "ran_on": ran_on or {}, "files": files}
         (scratch / ENTRY_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
         try:
-            os.rename(scratch, cache / key)  # atomic; fails if another build stored it first
+            os.rename(scratch, entry_folder)  # atomic; fails if another build stored it first
         except OSError:
-            if (cache / key).is_dir():
+            if entry_folder.is_dir():
                 return False
             raise
         return True
@@ -169,7 +222,7 @@ def recorded_times(cache: Path) -> dict[str, float]:
 
 
 def prune(cache: Path, keep: set[str]) -> list[str]:
-    """Remove every entry not in ``keep`` (and half-written folders); return the removed keys."""
+    """Remove every entry whose folder name is not in ``keep`` (and half-written folders); return their names."""
     removed = []
     if not cache.is_dir():
         return removed

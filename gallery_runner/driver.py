@@ -23,7 +23,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from . import cache, fingerprint, machine, runner, seam
+from . import cache, fingerprint, provenance, runner, seam, uses
 from .examples import Example, all_examples
 from .staleness import cost_of, recorded_failure, why_run
 
@@ -104,10 +104,11 @@ def pending_examples(app: Sphinx) -> list[Pending]:
     return pending
 
 
-def write_fingerprint_record(example: Example, parts: dict) -> None:
+def write_fingerprint_record(example: Example, parts: dict, used: dict[str, str]) -> None:
+    """Record what the example's outputs here were made under: its fingerprint, and the distributions it used."""
     example.fingerprint_record.parent.mkdir(parents=True, exist_ok=True)
     scratch = example.fingerprint_record.with_name(example.fingerprint_record.name + ".new")
-    scratch.write_text(json.dumps(parts, sort_keys=True), encoding="utf-8")
+    scratch.write_text(json.dumps(fingerprint.record(parts, used), sort_keys=True), encoding="utf-8")
     scratch.replace(example.fingerprint_record)
 
 
@@ -127,7 +128,7 @@ def restore_from_cache(folder: Path, pending: list[Pending]) -> tuple[list[Pendi
             continue
         _remove_old_outputs(item.example, keep=set(entry.files))
         cache.restore(entry, item.example.gallery_dir)
-        write_fingerprint_record(item.example, item.parts)
+        write_fingerprint_record(item.example, item.parts, entry.uses)
         logger.verbose("%s: published from the execution cache (%s)", item.example.name, item.reason)
     return left, damaged
 
@@ -164,14 +165,17 @@ def store_results(folder: Path, ran: list[Pending], results: dict[str, tuple], c
             continue
         if not item.example.manifest.is_file():
             continue  # not current (it left processes running, where that is not allowed)
-        write_fingerprint_record(item.example, item.parts)
+        record = provenance.read_record(item.example.provenance_record)
+        if record is None:
+            continue  # it did not run to the end of its page
+        write_fingerprint_record(item.example, item.parts, record["uses"])
         gallery_dir = item.example.gallery_dir
         records = [item.example.manifest, item.example.failure_record, item.example.checksum_file]
         names = [*json.loads(item.example.manifest.read_text(encoding="utf-8")),
                  *(path.relative_to(gallery_dir).as_posix() for path in records if path.is_file())]
         try:
             stored += cache.store(folder, item.key, item.parts, item.example.gallery_dir, names, result[2][0],
-                                  ran_on=machine.describe())
+                                  record["uses"], ran_on=record["ran_on"])
         except OSError as error:
             logger.warning("%s ran, but its outputs could not be stored in the execution cache %s: %s",
                            item.example.name, folder, error)
@@ -191,6 +195,7 @@ def run_pending_examples(app: Sphinx) -> None:
     _results.clear()
     _here.clear()
     fingerprint.new_build()
+    uses.forget()
     if not conf.get("plot_gallery"):
         return
     if app.config.execute not in ("auto", "never"):
@@ -233,6 +238,7 @@ def execute(app: Sphinx, tasks: list[Example]) -> dict[str, tuple]:
     workers = max(1, min(worker_count(app), len(tasks)))
     start = time.perf_counter()
     runner.preload(tuple(app.config.example_preload), tasks)
+    uses.warm()  # read once here, not in every example's process
     logger.info(
         "running %d example%s, each in a process of its own, %d at a time",
         len(tasks), "s" if len(tasks) > 1 else "", workers,

@@ -27,12 +27,14 @@ logger = logging.getLogger(__name__)
 
 #: The engine's own records of each example's run, in this folder of its gallery folder (out of
 #: sphinx-gallery's way): the list of its outputs, written last by the run (see :mod:`.runner`),
-#: and the fingerprint they were made under (see :mod:`.fingerprint`).
+#: the fingerprint they were made under (see :mod:`.fingerprint`), and where and when it ran.
 RECORDS = ".example_runs"
 MANIFEST_SUFFIX = ".outputs.json"
 FINGERPRINT_SUFFIX = ".fingerprint.json"
 #: An expected failure's run: its traceback, title and cost, so that it is reported without running again.
 FAILURE_SUFFIX = ".failure.json"
+#: Where, when and with what the example ran (see :mod:`.provenance`): published with its outputs.
+PROVENANCE_SUFFIX = ".ran.json"
 #: What in an examples folder is not beside an example for it to read: caches and hidden files.
 NOT_BESIDE = ("__pycache__", "*.pyc", ".*")
 
@@ -95,9 +97,14 @@ class Example:
     def failure_record(self) -> Path:
         return self.gallery_dir / RECORDS / f"{self.stem}{FAILURE_SUFFIX}"
 
+    @property
+    def provenance_record(self) -> Path:
+        return self.gallery_dir / RECORDS / f"{self.stem}{PROVENANCE_SUFFIX}"
+
     def forget_run(self) -> None:
         """Delete what says its last run finished: from now on it runs again, unless a run finishes."""
-        for path in (self.checksum_file, self.manifest, self.fingerprint_record, self.failure_record):
+        for path in (self.checksum_file, self.manifest, self.fingerprint_record, self.failure_record,
+                     self.provenance_record):
             path.unlink(missing_ok=True)
 
     @property

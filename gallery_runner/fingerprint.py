@@ -1,46 +1,64 @@
-"""What an example's published outputs depend on, as one fingerprint per example.
+"""What an example's published outputs depend on, as one fingerprint per example, and what it used.
 
 An example's page, figures, alt texts and notebook are made by its source
-(and the files beside it, which it may read), but
-also by the Python and the packages that ran it, by the settings that shape
-its outputs, and by this extension's own code that runs with it (the figure
-scraper, the notebook rewriting, the runner). :func:`components` gathers all
-of that for one example into a JSON-able dict; :func:`key` is its hash, the
-address of the example's results in the execution cache (:mod:`.cache`); and
-:func:`changes` says in words what differs between two fingerprints ("numpy
-2.3.0 -> 2.4.0", "its source changed", "the module my_scraper changed").
+(and the files beside it, which it may read), by the Python and the
+libraries that ran it, by the settings that shape its outputs, and by the
+code that writes them: sphinx-gallery (its version), the functions of this
+engine that change what a page shows (:data:`OUTPUT_CODE`: the rendering of
+printed output, the record of the run), the code other extensions register
+(:func:`register_output_code`) and the figure scrapers. :func:`components`
+gathers all of that but the libraries into a JSON-able dict; :func:`key` is
+its hash, the address of the example's results in the execution cache
+(:mod:`.cache`).
+
+The libraries are not guessed from what is installed: the example's run
+records the distributions it imported, with their versions (:mod:`.uses`),
+and its results are current while each still has that version, as ccache's
+direct mode keeps the headers a compilation read. A package no example
+imports changes no fingerprint.
+
+An example whose output depends on the hardware (conf.py's
+``machine_dependent_examples``, or ``# sphinx_gallery_machine_dependent = True``
+in it) has the machine's :func:`.machine.identity` in its fingerprint.
+
+:func:`changes` says in words what differs ("numpy 2.3.0 -> 2.4.0", "its
+source changed", "the rendering of printed output changed").
 
 Left out, because it must not matter: the checkout's path (a path inside the
-source folder is written relative to it), timestamps, the machine's name, and
-settings that only select, order, schedule or report examples
-(:data:`NOT_OUTPUT_SETTINGS`, ``parallel_examples``, ``example_time_limit``).
+source folder is written relative to it), timestamps, the machine's name,
+the engine's scheduling, logging and cache code (a message edited there runs
+nothing again), and settings that only select, order, schedule or report
+examples (:data:`NOT_OUTPUT_SETTINGS`, ``parallel_examples``, ``example_time_limit``).
 """
 
 from __future__ import annotations
 
-import functools
+import ast
 import hashlib
-import importlib.metadata
 import json
 import os
 import platform
+import re
 import sys
 from fnmatch import fnmatch
 from pathlib import Path
 
-from packaging.utils import canonicalize_name
-
-from . import seam
+from . import machine, seam, uses
 from .examples import NOT_BESIDE
 from .imports import imported_modules
 from .threads import THREAD_VARIABLES
 
-#: This extension's modules whose code shapes an example's outputs, and what a reader calls them.
-OUTPUT_MODULES = {
-    "runner": "the example runner",
-    "failures": "the checks of a finished run",
-    "seam": "the sphinx-gallery seam",
+#: The engine's code that changes what an example's page shows ({module or module.function: what a
+#: reader calls it}): the example runs in sphinx-gallery's own function, whose version is in the
+#: fingerprint; the engine only rewrites printed output, marks where it ran, and sets where it runs.
+OUTPUT_CODE = {
     "terminal": "the rendering of printed output",
+    "provenance.write_record": "the record of where an example ran",
+    "provenance.mark_page": "the provenance line",
+    "seam.after_running_time": "the provenance line",
+    "runner.show_output_as_text": "the rendering of printed output",
+    "runner.working_directory": "the example's working folder",
+    "seam.run_in": "the example's working folder",
 }
 #: Other extensions' modules that shape outputs (:func:`register_output_code`): {module: what a reader calls it}.
 _OTHER_OUTPUT_MODULES: dict[str, str] = {}
@@ -71,17 +89,6 @@ NOT_OUTPUT_SETTINGS = frozenset({
 
 def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@functools.cache
-def installed_packages() -> dict[str, str]:
-    """{name: version} of every distribution this Python can import from (first on the path wins)."""
-    found: dict[str, str] = {}
-    for dist in importlib.metadata.distributions():
-        name = dist.metadata["Name"]
-        if name:
-            found.setdefault(canonicalize_name(name), dist.version)
-    return dict(sorted(found.items()))
 
 
 def interpreter() -> dict[str, str]:
@@ -132,12 +139,30 @@ def _module_file(dotted: str) -> tuple[str, Path] | None:
     return None
 
 
-def code_hashes(gallery_conf: dict) -> dict[str, str]:
-    """Hashes of the code that shapes outputs: this extension's modules, those other extensions registered,
-    and each image scraper's module."""
+def _definition(path: Path, qualname: str) -> str:
+    """The source of the function or class ``qualname`` in the module file ``path``."""
+    text = path.read_text(encoding="utf-8")
+    body = ast.parse(text).body
+    node = None
+    for name in qualname.split("."):
+        node = next((item for item in body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                     and item.name == name), None)
+        if node is None:
+            raise LookupError(f"{path} defines no {qualname}")
+        body = node.body
+    return ast.get_source_segment(text, node) or ""
+
+
+def code_hashes(gallery_conf: dict, engine: Path = Path(__file__).parent) -> dict[str, str]:
+    """Hashes of the code that shapes outputs: the engine's :data:`OUTPUT_CODE` (read in the folder
+    ``engine``), the modules other extensions registered, and each image scraper's module."""
     package = __name__.rsplit(".", 1)[0]
-    here = Path(__file__).parent
-    hashes = {f"{package}.{name}": file_hash(here / f"{name}.py") for name in OUTPUT_MODULES}
+    hashes = {}
+    for dotted in OUTPUT_CODE:
+        module, _, qualname = dotted.partition(".")
+        path = engine / f"{module}.py"
+        code = _definition(path, qualname) if qualname else path.read_text(encoding="utf-8")
+        hashes[f"{package}.{dotted}"] = hashlib.sha256(code.encode()).hexdigest()
     scrapers = [scraper if isinstance(scraper, str) else getattr(scraper, "__module__", "") or ""
                 for scraper in gallery_conf.get("image_scrapers", ())]
     for dotted in [*_OTHER_OUTPUT_MODULES, *scrapers]:
@@ -145,6 +170,18 @@ def code_hashes(gallery_conf: dict) -> dict[str, str]:
         if found is not None:
             hashes[found[0]] = file_hash(found[1])
     return dict(sorted(hashes.items()))
+
+
+def is_machine_dependent(example, config) -> bool:
+    """Whether ``example``'s output depends on the machine: listed in ``machine_dependent_examples``
+    (patterns searched in its path), or saying ``# sphinx_gallery_machine_dependent = True``."""
+    path = example.source.as_posix()
+    if any(re.search(pattern, path) for pattern in config.machine_dependent_examples):
+        return True
+    try:
+        return seam.file_settings(example.source).get("machine_dependent") is True
+    except Exception:  # noqa: BLE001 - sphinx-gallery says what is wrong with the file when it runs it
+        return False
 
 
 def settings(config, gallery_conf: dict) -> dict:
@@ -204,16 +241,19 @@ def _read_data_files(folder: Path, gallery_conf: dict) -> dict[str, str]:
 
 
 def components(example, gallery_name: str, config, gallery_conf: dict) -> dict:
-    """Everything that determines ``example``'s outputs, by kind."""
-    return {
+    """Everything but the libraries it imports that determines ``example``'s outputs, by kind."""
+    parts = {
         "example": f"{gallery_name}/{example.name}",
         "source": file_hash(example.source),
         "data": data_files(example, gallery_conf),
-        "packages": installed_packages(),
         **interpreter(),
         "settings": settings(config, gallery_conf),
         "code": code_hashes(gallery_conf),
+        "tools": {"sphinx-gallery": seam.VERSION},
     }
+    if is_machine_dependent(example, config):
+        parts["machine"] = machine.identity()
+    return parts
 
 
 def key(parts: dict) -> str:
@@ -223,9 +263,9 @@ def key(parts: dict) -> str:
 
 
 def _code_name(module: str) -> str:
-    short = module.rsplit(".", 1)[-1]
-    if module.startswith(__name__.rsplit(".", 1)[0] + ".") and short in OUTPUT_MODULES:
-        return OUTPUT_MODULES[short]
+    package = __name__.rsplit(".", 1)[0] + "."
+    if module.startswith(package) and module.removeprefix(package) in OUTPUT_CODE:
+        return OUTPUT_CODE[module.removeprefix(package)]
     return _OTHER_OUTPUT_MODULES.get(module, f"the module {module}")
 
 
@@ -239,20 +279,16 @@ def changes(old: dict, new: dict) -> list[str]:
         if old_data.get(name) != new_data.get(name):
             what = "was added" if name not in old_data else "was removed" if name not in new_data else "changed"
             said.append(f"the file {name} beside it {what}")
-    old_pkgs, new_pkgs = old.get("packages", {}), new.get("packages", {})
-    for name in sorted(set(old_pkgs) | set(new_pkgs)):
-        before, after = old_pkgs.get(name), new_pkgs.get(name)
-        if before == after:
-            continue
-        if before is None:
-            said.append(f"{name} {after} was installed")
-        elif after is None:
-            said.append(f"{name} {before} was removed")
-        else:
-            said.append(f"{name} {before} -> {after}")
     for part in ("python", "platform"):
         if old.get(part) != new.get(part):
             said.append(f"{part} {old.get(part)} -> {new.get(part)}")
+    old_tools, new_tools = old.get("tools", {}), new.get("tools", {})
+    for name in sorted(set(old_tools) | set(new_tools)):
+        if old_tools.get(name) != new_tools.get(name):
+            said.append(f"{name} {old_tools.get(name)} -> {new_tools.get(name)}")
+    if old.get("machine") != new.get("machine"):
+        said.append("it depends on the machine, and runs on another one" if new.get("machine")
+                    else "it no longer depends on the machine")
     old_settings, new_settings = old.get("settings", {}), new.get("settings", {})
     for name in sorted(set(old_settings) | set(new_settings)):
         if old_settings.get(name) != new_settings.get(name):
@@ -264,3 +300,16 @@ def changes(old: dict, new: dict) -> list[str]:
     if old.get("example") != new.get("example"):
         said.append(f"it moved from {old.get('example')} to {new.get('example')}")
     return said
+
+
+def record(parts: dict, used: dict[str, str]) -> dict:
+    """What an example's outputs were made under: its fingerprint's components, and the distributions it used."""
+    return {"parts": parts, "uses": dict(sorted(used.items()))}
+
+
+def out_of_date(made_under: dict, parts: dict) -> list[str]:
+    """Why outputs made under ``made_under`` (:func:`record`) are not current for ``parts``; [] if they are."""
+    said = []
+    if made_under.get("parts") != parts:
+        said = changes(made_under.get("parts") or {}, parts) or ["its fingerprint changed"]
+    return said + uses.still_installed(made_under.get("uses") or {})

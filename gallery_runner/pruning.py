@@ -41,7 +41,8 @@ def prune_removed_examples(app: Sphinx) -> None:
                 logger.info("removing the generated files of %s.py, whose source is gone", stem)
             for suffix in seam.GENERATED_SUFFIXES:
                 (gallery_dir / f"{stem}{suffix}").unlink(missing_ok=True)
-            for suffix in (examples.MANIFEST_SUFFIX, examples.FINGERPRINT_SUFFIX, examples.FAILURE_SUFFIX):
+            for suffix in (examples.MANIFEST_SUFFIX, examples.FINGERPRINT_SUFFIX, examples.FAILURE_SUFFIX,
+                           examples.PROVENANCE_SUFFIX):
                 (gallery_dir / examples.RECORDS / f"{stem}{suffix}").unlink(missing_ok=True)
         if removed and not sources:
             # sphinx-gallery writes no execution-times page for a gallery left

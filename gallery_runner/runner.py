@@ -68,7 +68,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import failures, processes, seam, terminal
+from . import failures, processes, provenance, seam, terminal, uses
 from .examples import NOT_BESIDE, Example
 from .imports import imported_modules
 from .staleness import example_outputs
@@ -285,15 +285,11 @@ def _child_main(task: Example, conf: dict, folder: Path) -> None:
     outcome: tuple
     try:
         try:
-            result = seam.generate_file_rst(task.name, task.gallery_dir, task.examples_dir, conf)
+            result = run_recorded(task, conf)
         except SystemExit as exc:
             outcome = ("exit", exc.code, failures.example_traceback(exc, task.source))
         else:
-            show_output_as_text(task)
-            if rules.nonfinite_fails:
-                result = failures.check_finite(task, result)
-            if result[3].get("passing"):
-                list_outputs(task)
+            result = finish_page(task, result)
             outcome = ("done", result)
     except BaseException as exc:  # noqa: BLE001 - reported by the Sphinx process
         outcome = ("raised", "".join(traceback.format_exception(exc)))
@@ -303,6 +299,26 @@ def _child_main(task: Example, conf: dict, folder: Path) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     exit_now(0)
+
+
+def run_recorded(task: Example, conf: dict) -> tuple:
+    """Run ``task`` with sphinx-gallery's ``generate_file_rst`` here, and record where, when and with what."""
+    with uses.Recorder() as used:
+        result = seam.generate_file_rst(task.name, task.gallery_dir, task.examples_dir, conf)
+    provenance.write_record(task, used.modules, result[2][0])
+    return result
+
+
+def finish_page(task: Example, result: tuple) -> tuple:
+    """What follows a run: printed output as a terminal shows it, where it ran, the checks; then, if it
+    passed, the list of its outputs, which makes it current."""
+    show_output_as_text(task)
+    provenance.mark_page(task)
+    if rules.nonfinite_fails:
+        result = failures.check_finite(task, result)
+    if result[3].get("passing"):
+        list_outputs(task)
+    return result
 
 
 def show_output_as_text(task: Example) -> None:
@@ -342,10 +358,5 @@ def run_here(task: Example, conf: dict) -> tuple:
     """Run ``task`` in this process, as sphinx-gallery runs it, and list its outputs as a forked run does."""
     task.forget_run()
     (task.gallery_dir / "images" / "thumb").mkdir(parents=True, exist_ok=True)
-    result = seam.generate_file_rst(task.name, task.gallery_dir, task.examples_dir, conf)
-    show_output_as_text(task)
-    if rules.nonfinite_fails:
-        result = failures.check_finite(task, result)
-    if result[3].get("passing"):
-        list_outputs(task)
-    return result
+    uses.warm()
+    return finish_page(task, run_recorded(task, conf))

@@ -59,7 +59,11 @@ SPACE_IN_PATH_WARNING = "sphinx_gallery.space_in_filename"
 CODE_OUTPUT = _gen_rst.CODE_OUTPUT
 
 
-def check_version(version: str = sphinx_gallery.__version__) -> None:
+#: The installed sphinx-gallery's version: the code that writes every example's page.
+VERSION = sphinx_gallery.__version__
+
+
+def check_version(version: str = VERSION) -> None:
     """Stop the build if the installed sphinx-gallery is outside :data:`SUPPORTED`."""
     low, high = SUPPORTED
     if not low <= Version(version) < high:
@@ -454,6 +458,18 @@ def read_script_outputs(rst: str) -> list[str]:
         if text:
             outputs.append(text)
     return outputs
+
+
+_RUNNING_TIME_BLOCK = re.compile(r"^\.\. rst-class:: sphx-glr-timing\n\n[ \t]+\*\*Total running time of the script:\*\*.*\n",
+                                 re.MULTILINE)
+
+
+def after_running_time(rst: str, addition: str) -> str:
+    """``rst`` with the reST ``addition`` right after its "Total running time" line (unchanged if it has none)."""
+    found = _RUNNING_TIME_BLOCK.search(rst)
+    if found is None or addition in rst:
+        return rst
+    return f"{rst[:found.end()]}\n{addition.rstrip()}\n{rst[found.end():]}"
 
 
 def read_script_output(rst: str) -> str:

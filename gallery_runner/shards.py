@@ -17,7 +17,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from . import cache, fingerprint, runner, seam
+from . import cache, fingerprint, runner, seam, uses
 from .driver import Pending, cache_folder, execute, fingerprinted, store_results
 from .examples import all_examples
 from .staleness import guess_cost
@@ -34,6 +34,7 @@ def fill_or_plan(app: Sphinx) -> None:
         return
     runner.set_rules(app.config)
     fingerprint.new_build()
+    uses.forget()
     folder = cache_folder(app)
     if execute == "prune":
         prune_cache(app, folder)
@@ -141,11 +142,16 @@ def planned_shares(path: Path, count: int) -> list[list[str]]:
 
 
 def prune_cache(app: Sphinx, folder: Path) -> None:
-    """Remove the cache's entries that no current example uses (``make prune-cache``), and stop the build."""
-    keep = {fingerprint.key(fingerprinted(app, example)[1]) for example in all_examples(app)}
+    """Remove the cache's entries that no current example can use (``make prune-cache``), and stop the build.
+
+    Kept: the entries of each example's fingerprint whose distributions are all
+    installed here in the versions they recorded.
+    """
+    keep = {entry.folder.name for example in all_examples(app)
+            for entry in cache.usable(folder, fingerprint.key(fingerprinted(app, example)[1]))}
     removed = cache.prune(folder, keep)
     logger.info("execution cache %s: removed %d entr%s, kept %d", folder, len(removed),
-                "y" if len(removed) == 1 else "ies", len(keep & {p.name for p in folder.iterdir()}) if folder.is_dir() else 0)
+                "y" if len(removed) == 1 else "ies", len(keep))
     raise SystemExit(0)
 
 

@@ -30,7 +30,8 @@ def example_outputs(example: Example) -> list[str]:
     ``sphx_glr_<stem>_thumb...`` (figures in any format, their srcset
     variants, animations, thumbnails); and the files in ``images/`` that are
     no example's, which a run writes for every page (the Binder and
-    JupyterLite badges) when they are not there yet.
+    JupyterLite badges) when they are not there yet. And the record of where
+    and when it ran (:mod:`.provenance`), which its page shows.
     """
     folder, stem = example.gallery_dir, example.stem
     names = {
@@ -38,6 +39,8 @@ def example_outputs(example: Example) -> list[str]:
         for path in folder.glob(f"{glob.escape(stem)}.*")
         if path.is_file() and not path.name.endswith((".md5", ".new", ".restoring"))
     }
+    if example.provenance_record.is_file():
+        names.add(example.provenance_record.relative_to(folder).as_posix())
     mine = seam.example_image_pattern(stem)
     images = folder / "images"
     if images.is_dir():
@@ -52,7 +55,8 @@ def why_run(example: Example, conf: dict, parts: dict | None = None) -> str | No
     """Why ``example`` must run in this build, or None when its outputs are current.
 
     With ``parts`` (its fingerprint's components, :mod:`.fingerprint`), the
-    outputs are current only if they were made under that same fingerprint;
+    outputs are current only if they were made under that same fingerprint,
+    and every distribution the run imported still has the version it had;
     the reason then names what changed.
     """
     if not seam.is_run(example.source, conf):
@@ -62,10 +66,11 @@ def why_run(example: Example, conf: dict, parts: dict | None = None) -> str | No
             made_under = json.loads(example.fingerprint_record.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             made_under = None
-        if not isinstance(made_under, dict):
+        if not isinstance(made_under, dict) or "parts" not in made_under:
             return "it has not run here yet" if not example.checksum_file.is_file() else "its outputs have no fingerprint"
-        if made_under != parts:
-            return ", ".join(fingerprint.changes(made_under, parts)) or "its fingerprint changed"
+        changed = fingerprint.out_of_date(made_under, parts)
+        if changed:
+            return ", ".join(changed)
     failure = recorded_failure(example)
     if failure is not None:
         # An expected failure: sphinx-gallery keeps no checksum of it, its record does.

@@ -472,6 +472,8 @@ _TIMINGS = re.compile(
     r"\(\d+ minutes [\d.]+ seconds\)"  # "Total running time of the script"
     r"|\d\d:\d\d\.\d{3}"  # execution-times tables
     r"|\b\d+(?:\.\d+)?\s*(?:ms|MB|sec)\b"  # per-step times, memory
+    r'|"run_time": [\d.]+|\bin [\d.]+ s\b|用时 [\d.]+ 秒'  # the record of each run, and its line on the pages
+    r"|\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\d\+00:00)?"  # when it ran
 )
 # Pages that are measurements through and through: compared by name only.
 _MEASUREMENTS = ("accelerator_speedup", "sg_execution_times", ".cost.json")

@@ -10,6 +10,7 @@ class RecordingApp:
         self.connected, self.directives, self.config_values, self.extensions = [], [], [], []
         self.config_defaults = {}
         self.translators, self.transforms, self.search_languages, self.nodes = {}, [], {}, {}
+        self.events = []
 
     def setup_extension(self, name):
         self.extensions.append(name)
@@ -20,6 +21,9 @@ class RecordingApp:
 
     def add_directive(self, name, cls):
         self.directives.append(name)
+
+    def add_event(self, name):
+        self.events.append(name)
 
     def connect(self, event, handler, priority=500):
         self.connected.append((event, handler, priority))

@@ -10,6 +10,8 @@ one that no test can check is written as opinion, or not at all.
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
 import random
 import re
 import sys
@@ -19,7 +21,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import ROOT
+from helpers import EXAMPLES, ROOT
 from helpers import Example
 
 
@@ -677,3 +679,101 @@ def test_changing_data_bypasses_autograd_where_an_in_place_change_is_reported():
         in_place.mul_(2)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         in_place.sum().backward()
+
+
+# -- What the pages say of where their outputs come from --------------------------------------
+
+
+def made_under(site, folder: str, filename: str) -> tuple[dict, dict]:
+    """What an example's outputs in the session build were made under, and the record of that run."""
+    runs = site.project / "docs" / "auto_examples" / folder.removeprefix("examples_") / ".example_runs"
+    stem = filename.removesuffix(".py")
+    return (json.loads((runs / f"{stem}.fingerprint.json").read_text(encoding="utf-8")),
+            json.loads((runs / f"{stem}.ran.json").read_text(encoding="utf-8")))
+
+
+def line_of(site, page: str) -> str:
+    (line,) = site.soup(page).select("p.example-provenance")
+    return " ".join(line.get_text().split())
+
+
+def test_every_output_comes_from_running_the_code_next_to_it_and_says_which_run(site):
+    claim("docs/index.rst", "Every output and loss curve on this site was produced by running the code next to it.")
+    claim("docs/index.rst", "the line under each output names the machine, the library versions and the day of "
+          "that run.")
+    for folder, filename, _ in EXAMPLES:
+        made, record = made_under(site, folder, filename)
+        source = ROOT / folder / filename
+        # The run that made the page ran this very source...
+        assert made["parts"]["source"] == hashlib.sha256(source.read_bytes()).hexdigest(), filename
+        # ...and its line names that run's machine, versions and day.
+        line = line_of(site, f"auto_examples/{folder.removeprefix('examples_')}/{filename[:-3]}.html")
+        assert record["ran_on"]["cpu"] in line and record["ran_on"]["date"][:10] in line, line
+        assert all(f"{name} {version}" in line for name, version in record["imports"]), line
+
+
+def test_a_build_runs_an_example_again_when_its_code_settings_or_libraries_change(site, monkeypatch):
+    claim("docs/index.rst", "A build runs an example again when its code, its settings or a library it imports "
+          "has changed, and otherwise publishes its last run")
+    from gallery_runner import fingerprint, uses
+
+    made, record = made_under(site, "examples_nn", "two_layer_net_optim.py")
+    parts = made["parts"]
+    assert fingerprint.out_of_date(made, parts) == []  # nothing changed: its last run is published
+    assert fingerprint.out_of_date(made, {**parts, "source": "0" * 64}) == ["its source changed"]
+    setting = "sphinx_gallery_conf['first_notebook_cell']"
+    assert fingerprint.out_of_date(made, {**parts, "settings": {**parts["settings"], setting: "x"}}) == [
+        f"the setting {setting} changed"]
+    torch_version = made["uses"]["torch"]
+    now = uses.installed()
+    monkeypatch.setattr(uses, "installed", lambda: {**now, "torch": "0.0.1"})
+    assert fingerprint.out_of_date(made, parts) == [f"torch {torch_version} -> 0.0.1"]
+    assert ["torch", torch_version] in record["imports"]
+
+
+def test_the_times_page_says_when_and_where_each_example_last_ran(site):
+    claim("docs/index.rst", ":doc:`sg_execution_times` lists how long each example took when it last ran, and on "
+          "which machine and day.")
+    rows = site.soup("sg_execution_times.html").select("table tbody tr")
+    for folder, filename, _ in EXAMPLES:
+        (row,) = [row for row in rows if filename in row.get_text()]
+        _, record = made_under(site, folder, filename)
+        cells = [cell.get_text(strip=True) for cell in row.select("td")]
+        minutes, seconds = cells[1].split(":")
+        assert abs(60 * int(minutes) + float(seconds) - record["run_time"]) < 0.01, (filename, cells)
+        assert record["ran_on"]["cpu"] in cells[-1] and cells[-1].endswith(record["ran_on"]["date"][:10])
+
+
+def test_each_tutorial_output_names_the_machine_and_day_of_its_run(site):
+    claim("docs/tutorial.rst", "the printed output and :term:`loss` curve under each heading come from one run of "
+          "the code shown there, and the line below them names the machine and the day of that run.")
+    from helpers import TUTORIAL
+
+    sections = site.soup("tutorial.html").select("div.tutorial-example")
+    assert len(sections) == len(TUTORIAL)
+    for section, (folder, filename, _) in zip(sections, TUTORIAL):
+        _, record = made_under(site, folder, filename)
+        (line,) = section.select("p.example-provenance")
+        text = line.get_text()
+        assert record["ran_on"]["cpu"] in text and record["ran_on"]["date"][:10] in text
+        # The line follows the output and figures of that run.
+        assert line.find_previous(class_="tutorial-output-label") is not None
+
+
+def test_the_speed_figures_are_the_named_machines_and_another_machine_runs_it_again(site):
+    claim("docs/tutorial.rst", "Its figures are that machine's, named at the foot of the page: run without an "
+          "accelerator, the page says so and shows the CPU only, and a build on any other machine runs it again.")
+    from gallery_runner import fingerprint, machine
+
+    made, record = made_under(site, "examples_comparison", "accelerator_speedup.py")
+    assert made["parts"]["machine"] == machine.identity() == {
+        key: record["ran_on"][key] for key in ("cpu", "cores", "accelerators")}
+    elsewhere = {**made["parts"], "machine": {**machine.identity(), "cpu": "another processor"}}
+    assert fingerprint.out_of_date(made, elsewhere) == ["it depends on the machine, and runs on another one"]
+    page = "auto_examples/comparison/accelerator_speedup.html"
+    text = site.soup(page).get_text()
+    line = line_of(site, page)
+    assert record["ran_on"]["cpu"] in line and f"({record['ran_on']['cores']} cores)" in line
+    if not record["ran_on"]["accelerators"]:
+        assert "No accelerator on this machine: only the CPU figures below." in text
+        assert " with " not in line.split(",")[0]

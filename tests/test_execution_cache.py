@@ -21,7 +21,9 @@ import pytest
 
 from helpers import (LANGUAGES, ROOT, build_env, build_site, copy_fixture_site, copy_project, execution_cache,
                      fingerprint_differences, no_network, site_fingerprint)
-from gallery_runner import cache
+import gallery_runner
+from gallery_runner import cache, fingerprint, uses
+from gallery_runner.imports import imported_modules
 
 EXAMPLES = {"auto_examples/line/fit_line.py", "auto_examples/curve/fit_curve.py"}
 
@@ -99,11 +101,14 @@ def test_nothing_in_the_cache_and_execute_never_fails_naming_every_example(tmp_p
 
 
 def fake_distribution(folder: Path, version: str) -> Path:
-    """A folder that makes an installed distribution ``fakepkg`` appear, at ``version``."""
+    """A folder that makes an installed distribution ``fakepkg`` appear, at ``version``, with its module."""
     shutil.rmtree(folder, ignore_errors=True)
     info = folder / f"fakepkg-{version}.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: fakepkg\nVersion: {version}\n")
+    (info / "top_level.txt").write_text("fakepkg\n")
+    (folder / "fakepkg").mkdir()
+    (folder / "fakepkg" / "__init__.py").write_text(f"VERSION = {version!r}\n")
     return folder
 
 
@@ -117,20 +122,24 @@ def rebuild(project: Path, env: dict | None = None) -> str:
 def test_what_changed_reruns_exactly_what_it_must_and_the_build_says_why(built_fixture, tmp_path):
     extra = tmp_path / "extra"
     env = {"PYTHONPATH": str(fake_distribution(extra, "1.0"))}
-    log = rebuild(built_fixture, env)
-    assert "running 2 examples" in log
-    assert "fit_line.py runs: fakepkg 1.0 was installed" in log
+    # A package that no example imports, installed and then upgraded: nothing runs.
+    assert "running" not in rebuild(built_fixture, env)
     fake_distribution(extra, "2.0")
-    log = rebuild(built_fixture, env)
-    assert "running 2 examples" in log and "fit_curve.py runs: fakepkg 1.0 -> 2.0" in log
-
-    assert "running" not in rebuild(built_fixture, env)  # nothing changed, nothing runs
+    assert "running" not in rebuild(built_fixture, env)
 
     with (built_fixture / "examples_line" / "fit_line.py").open("a", encoding="utf-8") as f:
-        f.write("\n# changed\n")
+        f.write("\nimport fakepkg  # noqa: E402\n")
     log = rebuild(built_fixture, env)
     assert "running 1 example," in log and "fit_line.py runs: its source changed" in log
     assert "fit_curve.py runs" not in log
+    record = json.loads((built_fixture / "docs" / "auto_examples" / "line" / ".example_runs" / "fit_line.ran.json")
+                        .read_text(encoding="utf-8"))
+    assert record["uses"]["fakepkg"] == "2.0" and ["fakepkg", "2.0"] in record["imports"]
+    # Now an example imports it: its upgrade runs that example, and only that one.
+    fake_distribution(extra, "3.0")
+    log = rebuild(built_fixture, env)
+    assert "running 1 example," in log and "fit_line.py runs: fakepkg 2.0 -> 3.0" in log
+    assert "running" not in rebuild(built_fixture, env)  # nothing changed, nothing runs
 
     conf = built_fixture / "conf.py"
     conf.write_text(conf.read_text(encoding="utf-8")
@@ -210,7 +219,8 @@ def test_two_builds_filling_one_cache_at_once_leave_only_valid_entries(tmp_path)
     entries = cache.entries(folder)
     assert sorted(entry.meta["example"] for entry in entries) == sorted(EXAMPLES)
     for entry in entries:
-        assert cache.lookup(folder, entry.folder.name, entry.meta["fingerprint"]) is not None
+        key = entry.folder.name.rsplit("-", 1)[0]  # <fingerprint>-<what it used>
+        assert cache.lookup(folder, key, entry.meta["fingerprint"]).folder == entry.folder
 
 
 STARTED: dict = {}
@@ -238,5 +248,65 @@ def test_the_real_site_built_from_its_cache_alone_is_the_same_site_in_every_lang
     assert result.returncode == 0, log[-4000:]
     assert "published 11 examples from the execution cache" in log and "running" not in log
     assert not fingerprint_differences(site_fingerprint(project), site_fingerprint(site.project))
-    records = sorted((project / "docs" / "auto_examples").glob("*/.example_runs/*.fingerprint.json"))
-    assert len(records) == 11 and all(json.loads(r.read_text())["packages"]["torch"] for r in records)
+    # Each page says where its example ran: the machine the session build ran it on, from the cache.
+    records = sorted((project / "docs" / "auto_examples").glob("*/.example_runs/*.ran.json"))
+    assert len(records) == 11
+    for record in records:
+        original = site.project / record.relative_to(project)
+        assert record.read_bytes() == original.read_bytes()
+
+
+# -- What re-runs on the real site, from the records of the session build -----------------
+
+
+def made_under(site) -> dict[str, dict]:
+    """{example file: what its outputs were made under} for the real site's 11 examples."""
+    records = sorted((site.project / "docs" / "auto_examples").glob("*/.example_runs/*.fingerprint.json"))
+    assert len(records) == 11
+    return {path.name.removesuffix(".fingerprint.json") + ".py": json.loads(path.read_text(encoding="utf-8"))
+            for path in records}
+
+
+def rerun(records: dict[str, dict], monkeypatch, installed: dict[str, str], parts_now=lambda parts: parts) -> set[str]:
+    """The examples that would run again with these distributions installed (and these fingerprints)."""
+    monkeypatch.setattr(uses, "installed", lambda: installed)
+    return {name for name, made in records.items() if fingerprint.out_of_date(made, parts_now(made["parts"]))}
+
+
+def importing(site, module: str) -> set[str]:
+    return {path.name for path in (site.project).glob("examples_*/*.py") if module in imported_modules(path)}
+
+
+def test_a_library_change_reruns_exactly_the_examples_that_import_it(site, monkeypatch):
+    records = made_under(site)
+    now = uses.installed()
+    assert rerun(records, monkeypatch, now) == set()  # as built: every output current
+    # A package no example imports, added, and another upgraded: 0 of 11 run again.
+    assert not any("pytest" in made["uses"] for made in records.values())
+    assert rerun(records, monkeypatch, {**now, "zz-fake-tool": "1.0", "pytest": "99.0"}) == set()
+    for module, expected in [("tensorflow", 2), ("torch", 9)]:
+        distribution = uses.distribution_of(module)
+        changed = rerun(records, monkeypatch, {**now, distribution: now[distribution] + ".post1"})
+        assert changed == importing(site, module) and len(changed) == expected, module
+
+
+def test_an_edited_log_message_of_the_engine_reruns_nothing(site, tmp_path):
+    copy = tmp_path / "engine"
+    shutil.copytree(Path(gallery_runner.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    driver = copy / "driver.py"
+    text = driver.read_text(encoding="utf-8")
+    assert '"ran %d example%s in %.1f s"' in text
+    driver.write_text(text.replace('"ran %d example%s in %.1f s"', '"all %d example%s ran in %.1f s"'), encoding="utf-8")
+    edited = fingerprint.code_hashes({}, copy)
+    for name, made in made_under(site).items():
+        engine_code = {key: value for key, value in made["parts"]["code"].items() if key in edited}
+        assert engine_code == edited, name
+
+
+def test_the_speed_example_alone_runs_again_on_another_machine(site, monkeypatch):
+    records = made_under(site)
+    assert {name for name, made in records.items() if "machine" in made["parts"]} == {"accelerator_speedup.py"}
+    elsewhere = {"cpu": "Intel(R) Xeon(R) Platinum 8480+", "cores": 16, "accelerators": ["NVIDIA H100 80GB HBM3"]}
+    changed = rerun(records, monkeypatch, uses.installed(),
+                    lambda parts: {**parts, "machine": elsewhere} if "machine" in parts else parts)
+    assert changed == {"accelerator_speedup.py"}

@@ -491,6 +491,59 @@ def test_every_example_page_links_back_to_its_section_of_the_tutorial(site, lang
         assert link.get_text() == heading_text(section.find(["h2", "h3"])), page
 
 
+def run_record(site, folder: str, filename: str) -> tuple[Path, dict]:
+    """The record of where, when and with what an example of the session build ran."""
+    path = (site.project / "docs" / "auto_examples" / folder.removeprefix("examples_") / ".example_runs"
+            / f"{filename.removesuffix('.py')}.ran.json")
+    return path, json.loads(path.read_text(encoding="utf-8"))
+
+
+def says_the_run(line, record: dict, language: str) -> None:
+    """``line`` (a provenance paragraph) names the record's machine, versions, Python and day, in ``language``."""
+    text = " ".join(line.get_text().split())
+    ran = record["ran_on"]
+    assert text.startswith("Ran on " if language == "en" else "运行于 "), text
+    assert ran["cpu"] in text and ran["date"][:10] in text and f"Python {ran['python'].split()[-1]}" in text, text
+    assert ("2 cores" if language == "en" else "2 核").replace("2", str(ran["cores"])) in text, text
+    assert record["imports"] and all(f"{name} {version}" in text for name, version in record["imports"]), text
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_output_says_where_when_and_with_what_it_ran(site, language):
+    """Under each example's output, on its page and on the tutorial: the run's machine, versions and day,
+    and the whole record one click away."""
+    built = site if language == "en" else site.translation(language)
+    tutorial = built.soup("tutorial.html")
+    for folder, filename, _ in EXAMPLES:
+        path, record = run_record(site, folder, filename)
+        page = f"auto_examples/{folder.removeprefix('examples_')}/{filename.removesuffix('.py')}.html"
+        (line,) = built.soup(page).select("p.example-provenance")
+        says_the_run(line, record, language)
+        (link,) = line.select("a")
+        assert resolve(built, page, link["href"]).read_bytes() == path.read_bytes()
+    embedded = tutorial.select("div.tutorial-example")
+    assert len(embedded) == len(TUTORIAL)
+    for container, (folder, filename, _) in zip(embedded, TUTORIAL):
+        (line,) = container.select("p.example-provenance")
+        says_the_run(line, run_record(site, folder, filename)[1], language)
+        assert line.find_previous_sibling() is not None  # under the output and figures it speaks for
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_execution_times_page_names_where_and_when_each_example_ran(site, language):
+    built = site if language == "en" else site.translation(language)
+    soup = built.soup("sg_execution_times.html")
+    header = [cell.get_text(strip=True) for cell in soup.select("table thead th")]
+    assert header[-1] == ("Ran on" if language == "en" else "运行于")
+    rows = soup.select("table tbody tr")
+    assert len(rows) == len(EXAMPLES)
+    for folder, filename, _ in EXAMPLES:
+        (row,) = [row for row in rows if filename in row.get_text()]
+        ran = run_record(site, folder, filename)[1]["ran_on"]
+        where = row.select("td")[-1].get_text(strip=True)
+        assert ran["cpu"] in where and where.endswith(ran["date"][:10]), where
+
+
 def test_every_published_address_is_the_one_the_site_has_always_had(site):
     # Every page and download of both languages, as tests/published_addresses.txt lists them
     # (a download's folder is a hash of its path in the sources, so moving a file moves its address).

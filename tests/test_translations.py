@@ -123,7 +123,7 @@ def test_the_chinese_tutorial_has_the_nine_sections_in_order_with_the_same_code_
     headings = [section.find(["h3"]).get_text() for section in chinese.select("[role=main] section section section")
                 if section.select(".tutorial-example")]
     assert headings[0].startswith("热身：numpy") and headings[-1].startswith("PyTorch：控制流与权重共享")
-    assert "本次构建中它打印的内容：" in chinese.get_text()  # the extension's own words, translated
+    assert "它运行时打印的内容：" in chinese.get_text()  # the extension's own words, translated
     assert "What it printed" not in chinese.get_text()
 
 

@@ -140,9 +140,10 @@ def sphinx(doc: Path, env: dict[str, str], *options: str, builder: str = "html")
 
 
 #: What differs between two runs of the same example wherever they run: the time and memory it took,
-#: and the addresses of objects it printed.
+#: the addresses of objects it printed, and when it ran (its record and the line that shows it).
 _MEASURED = re.compile(r"\d+(?:\.\d+)?(?= seconds)|\d\d:\d\d\.\d\d\d|\d+(?:\.\d+)? MB|"
-                       r'time="[\d.]+"|"time": [\d.e-]+|"memory": [\d.e-]+|<dc:date>[^<]*</dc:date>|0x[0-9a-f]{6,}')
+                       r'time="[\d.]+"|"time": [\d.e-]+|"memory": [\d.e-]+|<dc:date>[^<]*</dc:date>|0x[0-9a-f]{6,}|'
+                       r'"run_time": [\d.]+|(?<=\bin )\d+(?:\.\d+)?(?= s\b)|\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\d\+00:00)?')
 
 
 #: What says how this build ran, not what it publishes: sphinx-gallery's JUnit report (the examples run in

@@ -3,32 +3,100 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
-from gallery_runner import fingerprint, seam
+import gallery_runner
+from gallery_runner import fingerprint, machine, seam, uses
 from gallery_runner.examples import Example
 
 
-def parts_of(tmp_path: Path, source: str = "print(1)\n", **conf) -> dict:
+def parts_of(tmp_path: Path, source: str = "print(1)\n", machine_dependent=(), **conf) -> dict:
     script = tmp_path / "examples" / "one.py"
     script.parent.mkdir(exist_ok=True)
     script.write_text(source)
-    config = SimpleNamespace(example_threads=1, example_preload=["numpy"])
+    config = SimpleNamespace(example_threads=1, example_preload=["numpy"], machine_dependent_examples=machine_dependent)
     fingerprint.new_build()  # the folder is read again, as by each build
     gallery_conf = {"first_notebook_cell": "%matplotlib inline", "image_scrapers": ("matplotlib",),
                     "ignore_pattern": r"__init__\.py", **conf}
     return fingerprint.components(Example(script, tmp_path / "gen"), "auto_examples/x", config, gallery_conf)
 
 
-def test_the_fingerprint_covers_source_packages_python_platform_settings_and_code(tmp_path):
+def test_the_fingerprint_covers_source_python_platform_settings_and_output_code(tmp_path):
     parts = parts_of(tmp_path)
     assert parts["example"] == "auto_examples/x/one.py"
-    assert parts["packages"]["sphinx-gallery"] and parts["packages"]["numpy"]
+    assert parts["tools"] == {"sphinx-gallery": seam.VERSION}
+    assert "packages" not in parts and "machine" not in parts  # what the run imports is recorded by the run
     assert parts["python"].split()[0] in {"CPython", "PyPy"} and parts["platform"]
     assert parts["settings"]["sphinx_gallery_conf['first_notebook_cell']"] == "%matplotlib inline"
-    assert set(parts["code"]) >= {"gallery_runner.runner", "gallery_runner.seam", "gallery_runner.terminal"}
+    assert set(parts["code"]) >= {"gallery_runner.terminal", "gallery_runner.runner.show_output_as_text",
+                                  "gallery_runner.provenance.mark_page"}
     assert str(tmp_path) not in str(parts)  # nothing of the checkout's path
+
+
+def test_a_package_no_run_imported_is_in_no_fingerprint(tmp_path, monkeypatch):
+    base = parts_of(tmp_path, "import numpy\nprint(1)\n")
+    now = uses.installed()
+    monkeypatch.setattr(uses, "installed", lambda: {**now, "fake-tool": "1.0", "numpy": "0.0.1"})
+    assert parts_of(tmp_path, "import numpy\nprint(1)\n") == base
+
+
+def engine_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "engine"
+    shutil.copytree(Path(gallery_runner.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} no longer has {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_engines_log_messages_and_scheduling_are_not_output_code(tmp_path):
+    """Editing what the engine logs, or how it schedules and caches, changes no fingerprint."""
+    conf = {"image_scrapers": ()}
+    engine = engine_copy(tmp_path)
+    before = fingerprint.code_hashes(conf, engine)
+    assert before == fingerprint.code_hashes(conf)  # the copy reads as the engine does
+    edit(engine / "driver.py", '"ran %d example%s in %.1f s"', '"finished %d example%s in %.1f s"')
+    edit(engine / "runner.py", "return processes", "return  processes") if "return processes" in \
+        (engine / "runner.py").read_text() else None
+    edit(engine / "failures.py", "def ", "def  ")  # any edit of the failure messages' module
+    edit(engine / "cache.py", "FORMAT = ", "FORMAT =  ")
+    edit(engine / "provenance.py", '"full record"', '"the whole record"')  # words drawn when the page is built
+    assert fingerprint.code_hashes(conf, engine) == before
+    # What changes an output does change it: the printed output's rendering, the record of the run.
+    edit(engine / "terminal.py", '"""', '"""Edited. ')
+    assert fingerprint.code_hashes(conf, engine)["gallery_runner.terminal"] != before["gallery_runner.terminal"]
+    edit(engine / "provenance.py", '"run_time": round(float(run_time), 3)', '"run_time": round(float(run_time), 2)')
+    changed = fingerprint.code_hashes(conf, engine)
+    assert changed["gallery_runner.provenance.write_record"] != before["gallery_runner.provenance.write_record"]
+    assert fingerprint.changes({"code": before}, {"code": changed}) == [
+        "the record of where an example ran changed", "the rendering of printed output changed"]
+
+
+def test_a_machine_dependent_example_has_the_machine_in_its_fingerprint(tmp_path, monkeypatch):
+    assert "machine" not in parts_of(tmp_path)
+    listed = parts_of(tmp_path, machine_dependent=[r"/one\.py$"])
+    assert listed["machine"] == machine.identity() and listed["machine"]["cores"] >= 1
+    said = parts_of(tmp_path, '"""One."""\n\n# sphinx_gallery_machine_dependent = True\nprint(1)\n')
+    assert said["machine"] == machine.identity()
+    monkeypatch.setattr(machine, "accelerators", lambda: ["NVIDIA H100 80GB HBM3"])
+    elsewhere = parts_of(tmp_path, machine_dependent=[r"/one\.py$"])
+    assert fingerprint.key(elsewhere) != fingerprint.key(listed)
+    assert fingerprint.changes(listed, elsewhere) == ["it depends on the machine, and runs on another one"]
+
+
+def test_outputs_are_out_of_date_when_what_the_run_imported_changed(tmp_path, monkeypatch):
+    parts = parts_of(tmp_path)
+    made = fingerprint.record(parts, {"numpy": "2.0.0", "torch": "2.13.0"})
+    monkeypatch.setattr(uses, "installed", lambda: {"numpy": "2.0.0", "torch": "2.13.0", "tensorflow-cpu": "2.20.0"})
+    assert fingerprint.out_of_date(made, parts) == []
+    monkeypatch.setattr(uses, "installed", lambda: {"numpy": "2.1.0", "tensorflow-cpu": "2.21.0"})
+    assert fingerprint.out_of_date(made, parts) == ["numpy 2.0.0 -> 2.1.0", "torch 2.13.0 was removed"]
+    assert fingerprint.out_of_date(made, {**parts, "source": "x"})[0] == "its source changed"
 
 
 def test_the_same_inputs_give_the_same_key_and_any_change_another(tmp_path):
@@ -40,15 +108,12 @@ def test_the_same_inputs_give_the_same_key_and_any_change_another(tmp_path):
 
 def test_what_changed_is_said_in_words(tmp_path):
     old = parts_of(tmp_path)
-    new = {**old, "packages": {**old["packages"], "torch": "9.0"}, "python": "CPython 3.99.0",
-           "code": {**old["code"], "gallery_runner.runner": "0" * 64, "my_scraper": "1" * 64}}
-    del new["packages"]["numpy"]
+    new = {**old, "tools": {"sphinx-gallery": "9.0"}, "python": "CPython 3.99.0",
+           "code": {**old["code"], "gallery_runner.terminal": "0" * 64, "my_scraper": "1" * 64}}
     said = fingerprint.changes(old, new)
-    torch_before = old["packages"].get("torch")
-    assert (f"torch {torch_before} -> 9.0" if torch_before else "torch 9.0 was installed") in said
-    assert f"numpy {old['packages']['numpy']} was removed" in said
+    assert f"sphinx-gallery {seam.VERSION} -> 9.0" in said
     assert f"python {old['python']} -> CPython 3.99.0" in said
-    assert "the example runner changed" in said and "the module my_scraper changed" in said
+    assert "the rendering of printed output changed" in said and "the module my_scraper changed" in said
     assert fingerprint.changes(old, parts_of(tmp_path, "print(2)\n")) == ["its source changed"]
     assert fingerprint.changes(old, old) == []
 

@@ -14,7 +14,9 @@ def test_setup_connects_the_hook_table_and_nothing_else():
     assert metadata["parallel_read_safe"] and metadata["parallel_write_safe"]
     assert app.connected == gallery_runner.hooks(app.gallery_runner_health)
     assert app.extensions == ["sphinx_gallery.gen_gallery"]
-    assert app.directives == [] and app.transforms == [] and app.nodes == {}  # no pages of its own
+    assert app.nodes == {}  # no pages of its own; on every example page and times table, where it ran:
+    assert app.directives == ["example-provenance"] and app.events == ["example-provenance-text"]
+    assert [transform.__name__ for transform in app.transforms] == ["ProvenanceColumn"]
     assert {"example_only", "example_time_limit", "execution_cache", "execute", "example_shard"} <= set(
         app.config_values)
 

@@ -15,7 +15,8 @@ def site_app() -> RecordingApp:
     app = RecordingApp()
     gallery_runner.setup(app)
     app.extensions.append("gallery_runner")
-    app.connected.clear()
+    for registered in (app.connected, app.directives, app.transforms):  # what the site adds is what is left
+        registered.clear()
     return app
 
 

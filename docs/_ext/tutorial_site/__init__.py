@@ -15,6 +15,7 @@ adds what is this site's own. One module per job:
 ``publishing``  sitemap, offline execution-times pages, API links from cached inventories
 ``translations`` the site in other languages from one execution: catalogs, switcher, checks
 ``code_translation`` the examples' comments, docstrings and text cells in the page's language; their downloads
+``provenance``  where each example ran, in the page's language, with the accelerator its torch used
 
 :func:`setup` registers the configuration values, the directives, and every
 event handler from one table, :data:`hooks`, in the order they run.
@@ -28,10 +29,10 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 import gallery_runner
-from gallery_runner import fingerprint, seam
+from gallery_runner import fingerprint, machine, seam
 
 from . import (accessibility, archive, backlinks, code_translation, directives, figures, notebooks, ordering,
-               publishing, strictness, translations)
+               provenance, publishing, strictness, translations)
 
 #: The engine, which conf.py lists in ``extensions`` before this extension.
 ENGINE = gallery_runner.__name__
@@ -76,6 +77,7 @@ def hooks() -> list[tuple[str, object, int]]:
         ("doctree-read", backlinks.note_titles_and_references, DEFAULT),
         ("env-merge-info", backlinks.merge, DEFAULT),
         ("source-read", publishing.keep_times_page_offline, DEFAULT),
+        ("example-provenance-text", provenance.words, DEFAULT),
         ("doctree-resolved", notebooks.add_colab_links, DEFAULT),
         ("doctree-resolved", translations.restore_alt_texts, DEFAULT),
         ("html-page-context", translations.add_language_links, DEFAULT),
@@ -122,6 +124,7 @@ def setup(app: Sphinx) -> dict:
     # Notebooks get clean markdown; a title or alt text is text, not markup.
     seam.convert_notebook_text_with(notebooks.for_jupyter)
     fingerprint.register_output_code(notebooks.__name__, "the notebook rewriting")
+    machine.add_probe(provenance.torch_accelerator)
     seam.escape_thumbnail_text()
     seam.escape_figure_alt_text(app)
     # The site's directives shape every page: a change to them reads every page again.

@@ -35,6 +35,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from gallery_runner import examples, seam, sources
+from gallery_runner import provenance as engine_provenance
 from gallery_runner.seam import read_figure_summaries, read_figures, read_images, read_script_output, read_script_outputs
 
 from . import backlinks, figures
@@ -222,7 +223,7 @@ class TutorialExampleDirective(SphinxDirective):
         output, images = read_script_output(generated), read_images(generated)
         if output:
             shown, left_out = shorten_output(output)
-            parts += [".. rst-class:: tutorial-output-label", "", _("What it printed in this build:"), "",
+            parts += [".. rst-class:: tutorial-output-label", "", _("What it printed when it ran:"), "",
                       *_output_rst(shown)]
             if left_out:
                 total = len(output.splitlines())
@@ -238,6 +239,10 @@ class TutorialExampleDirective(SphinxDirective):
         drawn = figures.words_drawn(self.env.app)
         parts += _figures_rst(images, generated, _("A figure drawn by {name}").format(name=example.source.name), drawn)
         figures.report_untranslated(self.env.app, drawn, self.get_location())
+        if (output or images) and example.provenance_record.is_file():
+            # Where, when and with what the run that printed and drew these ran.
+            record = example.provenance_record.relative_to(Path(self.env.srcdir).resolve()).as_posix()
+            parts += [f".. {engine_provenance.DIRECTIVE}:: /{record}", ""]
         if not (output or images):
             parts += [
                 ".. rst-class:: tutorial-not-run",
