@@ -135,6 +135,8 @@ visitor_requirements = "requirements-examples.txt"
 # EXECUTION_CACHE=DIR for another folder (the Makefile makes it absolute).
 execution_cache = os.environ.get("EXECUTION_CACHE") or "_build/execution-cache"
 # The speed example measures the machine it runs on: another machine runs it again.
+# On a machine with an accelerator it draws one more line: its label is in the catalogs too.
+figure_texts_elsewhere = ["torch, accelerator"]
 machine_dependent_examples = [r"/accelerator_speedup\.py$"]
 # "auto": run what the cache lacks; "never" (EXECUTE=never): run nothing, and
 # fail naming every example without an entry. (`make examples SHARD=i/N` sets

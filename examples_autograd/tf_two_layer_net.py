@@ -99,7 +99,8 @@ print("Eager execution is still on outside the graph:", tf.executing_eagerly())
 # graph built by hand. A training step is ordinary eager code:
 # ``tf.GradientTape`` records the forward pass and gives back the gradients,
 # and ``tf.function`` traces ``train_step`` into a graph on its first call and
-# runs that graph on every later one. With the same data, starting weights and
+# runs that graph on every later call with inputs of the same shapes and
+# types (others are traced again). With the same data, starting weights and
 # learning rate, it takes the same steps as the session above.
 
 x_tensor, y_tensor = tf.constant(x_value), tf.constant(y_value)

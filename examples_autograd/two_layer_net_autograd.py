@@ -4,8 +4,9 @@ PyTorch: Autograd
 
 The tensor program without the hand-written backward pass. When a tensor is
 created with ``requires_grad=True``, PyTorch records every operation that
-uses it: the forward pass builds a computational graph whose nodes are
-tensors and whose edges are the functions that made one tensor from others.
+uses it: the forward pass builds a computational graph with one node per
+operation (its backward function, the result's ``grad_fn``), each linked to
+the nodes of the operations that made its inputs.
 ``loss.backward()`` walks that graph backwards and leaves the gradient of the
 loss in each weight's ``.grad``.
 """
@@ -19,10 +20,11 @@ import torch
 # The device and the seeded data are those of the tensor program,
 # :ref:`sphx_glr_auto_examples_tensor_two_layer_net_tensor.py`. Only the
 # weights ask for gradients; the data does not need them, so autograd does
-# not track it. A tensor is not tracked unless asked: ``requires_grad`` is
-# ``False`` by default, and ``requires_grad_()`` turns it on. A method whose
-# name ends in an underscore, like that one or ``zero_()`` below, changes its
-# tensor in place.
+# not track it. A tensor made from scratch is not tracked unless asked:
+# ``requires_grad`` is ``False`` by default, and ``requires_grad_()`` turns it
+# on. A method whose name ends in an underscore, like that one or ``zero_()``
+# below, changes its tensor in place. The result of an operation on a tracked
+# tensor is tracked without asking.
 
 device = (
     torch.accelerator.current_accelerator()
@@ -50,6 +52,8 @@ def draw(*shape):
 
 x = draw(N, D_in)
 y = draw(N, D_out)
+# Asked for after the move: ``.to()`` makes a new tensor, the result of an
+# operation, and backward() fills .grad only for a leaf, a tensor made directly.
 w1 = draw(D_in, H).requires_grad_()
 w2 = draw(H, D_out).requires_grad_()
 
@@ -60,7 +64,8 @@ w2 = draw(H, D_out).requires_grad_()
 # longer need names for the backward pass. Two details matter:
 #
 # * the update runs under ``torch.no_grad()``: changing the weights is not
-#   part of the model, so it must not be recorded in the graph;
+#   part of the model, and outside it PyTorch refuses, with a
+#   ``RuntimeError``, to change in place a leaf that requires gradients;
 # * ``backward()`` *adds* into ``.grad``, so each step sets the gradients
 #   back to zero by hand once it has used them.
 
@@ -97,3 +102,7 @@ plt.show()
 # Delete the line ``w.grad.zero_()``. Every step then adds its gradients to
 # those of all the steps before, the updates grow ever larger, and the loss
 # swings up and down until it is ``nan`` by step 500.
+#
+# Or call ``loss.backward()`` twice in a row. The second call raises a
+# ``RuntimeError``: walking the graph frees what it saved, so a graph can be
+# walked once, unless the first call says ``retain_graph=True``.

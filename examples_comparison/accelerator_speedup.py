@@ -11,9 +11,10 @@ backward pass, update) with
 numpy on the CPU, in torch on the CPU, and in torch on an accelerator when
 this machine has one.
 
-The answer depends on the size: at the tutorial's 64 x 100 a step is so small
-that launching the work costs more than doing it, and only large matrices
-keep an accelerator busy.
+What to expect: every operation sent to an accelerator costs a fixed time to
+launch, so at the tutorial's 64 x 100, where the arithmetic itself is quick,
+little may be gained, and only large matrices keep an accelerator busy. The
+figures below are what this machine measured.
 """
 
 import csv
@@ -70,9 +71,10 @@ def torch_step(x, y, w1, w2, lr=1e-6):
 # %%
 # Timing
 # ------
-# ``torch.utils.benchmark.Timer`` runs the statement until it has a stable
-# estimate and synchronises with the accelerator, so the time is the work's
-# and not just the time to queue it. We keep its median. The sizes are the
+# ``torch.utils.benchmark.Timer``'s ``blocked_autorange`` runs the statement in
+# blocks until at least ``min_run_time`` seconds have passed, and synchronises
+# with the accelerator, so the time is the work's and not just the time to
+# queue it. We keep its median. The sizes are the
 # batch ``N`` and hidden width ``H``; ``D_in`` and ``D_out`` stay 1000 and 10.
 
 D_in, D_out = 1000, 10
@@ -90,6 +92,7 @@ def time_step(backend, N, H, device="cpu"):
     arrays = [x, y, w1, w2]
     step = numpy_step
     if backend == "torch":
+        # from_numpy shares the array's memory (no copy); .to(device) copies it to another device.
         step, arrays = torch_step, [torch.from_numpy(a).to(device) for a in arrays]
     x, y, w1, w2 = arrays
     timer = benchmark.Timer(
@@ -102,7 +105,8 @@ def time_step(backend, N, H, device="cpu"):
 
 backends = [("numpy, CPU", "numpy", "cpu"), ("torch, CPU", "torch", "cpu")]
 if accelerator is not None:
-    backends.append((f"torch, {accelerator.type}", "torch", accelerator))
+    # One label whatever the device, named in the output above.
+    backends.append(("torch, accelerator", "torch", accelerator))
 
 rows = []
 for N, H in SIZES:

@@ -5,7 +5,10 @@ PyTorch: Custom nn Modules
 When a model is more than a chain of existing Modules, write a Module of its
 own: subclass ``nn.Module``, create the layers it needs in ``__init__``, and
 say in ``forward`` how an input becomes an output. Any Module assigned as an
-attribute is registered, so its parameters show up in ``parameters()``.
+attribute is registered, so its parameters show up in ``parameters()``; one
+kept in a plain Python list is not (an ``nn.ModuleList`` is). Use the model
+by calling it, ``model(x)``, not ``model.forward(x)``: the call also runs the
+hooks that PyTorch and other code attach around ``forward``.
 """
 
 import matplotlib.pyplot as plt
@@ -21,7 +24,7 @@ from torch import nn
 
 class TwoLayerNet(nn.Module):
     def __init__(self, in_features, hidden, out_features):
-        super().__init__()
+        super().__init__()  # first: nn.Module sets up its registers here
         self.hidden = nn.Linear(in_features, hidden)
         self.output = nn.Linear(hidden, out_features)
 

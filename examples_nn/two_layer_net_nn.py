@@ -5,8 +5,9 @@ PyTorch: nn
 Autograd finds gradients, but describing a network as raw matrix products is
 tedious. The :mod:`torch.nn` package supplies the building blocks: *Modules*,
 which are roughly layers (tensors in, tensors out, possibly with learnable
-parameters inside), and the common loss functions. It is to PyTorch what
-Keras is to TensorFlow.
+parameters inside), and the common loss functions. It plays the part that
+Keras's layers play for TensorFlow, but has no ready-made training loop like
+Keras's ``compile`` and ``fit``: the loop stays ours.
 """
 
 import matplotlib.pyplot as plt
@@ -26,6 +27,8 @@ print(f"Running on: {device}")
 
 # %%
 
+# One seed for torch's global generator: it draws the data here, and the
+# starting weights of every nn.Linear below.
 torch.manual_seed(0)
 N = 64  # examples in the batch
 D_in = 1000  # input features
@@ -41,7 +44,9 @@ y = torch.randn(N, D_out).to(device)
 # :class:`nn.Sequential <torch.nn.Sequential>` runs its Modules one after
 # another. Each :class:`nn.Linear <torch.nn.Linear>` owns a weight matrix and
 # a bias vector, created with a sensible random initialisation and registered
-# as parameters of the model. The loss is the sum of squared errors that the
+# as parameters of the model; it computes ``x @ weight.T + bias``, so its
+# weight is stored as (outputs, inputs), the transpose of the hand-written
+# ``w1``. The loss is the sum of squared errors that the
 # hand-written programs compute, now taken from ``nn``.
 
 model = nn.Sequential(
@@ -51,13 +56,14 @@ model = nn.Sequential(
 ).to(device)
 loss_fn = nn.MSELoss(reduction="sum")
 
-model
+print(model)
 
 # %%
 # Training
 # --------
 # Calling the model runs its forward pass. ``model.zero_grad()`` clears the
-# gradients of every parameter at once, and the update loops over
+# gradients of every parameter at once (it sets each ``.grad`` to ``None``,
+# and the next ``backward()`` fills it afresh), and the update loops over
 # ``model.parameters()`` instead of naming each weight.
 
 lr = 1e-4  # the learning rate
@@ -93,4 +99,4 @@ plt.show()
 # the loss and every gradient are 640 times smaller (N × D_out numbers), and
 # after 500 steps the loss has hardly moved. Multiply ``lr`` by 640 as well
 # and training takes the sum's steps again: each printed loss is the sum's
-# divided by 640.
+# divided by 640, to four significant digits.

@@ -3,7 +3,7 @@ PyTorch: optim
 ==============
 
 Updating each parameter by hand is fine for plain gradient descent, but
-better optimisers keep state of their own: momentum, running averages of
+more elaborate optimisers keep state of their own: momentum, running averages of
 squared gradients, and so on. ``torch.optim`` packages these algorithms (SGD
 with momentum, AdaGrad, RMSProp, Adam and more) behind one small interface,
 so the training loop no longer touches the parameters itself.
@@ -83,6 +83,7 @@ plt.show()
 # Try it
 # ------
 # Replace Adam by ``torch.optim.SGD(model.parameters(), lr=1e-4)``, plain
-# gradient descent. It is ahead of Adam at steps 100, 200 and 300, and Adam
-# passes it only near the end: a cleverer optimiser is not faster on every
-# problem.
+# gradient descent. It is ahead of Adam at steps 100, 200 and 300; Adam
+# passes it only in the last third of the run, and then ends more than ten
+# times lower. Which optimiser does better depends on the problem, and on how
+# long it trains.

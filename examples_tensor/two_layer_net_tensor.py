@@ -18,11 +18,14 @@ import torch
 # -----------------
 # Every tensor lives on a device. We take the machine's accelerator when it
 # has one and the CPU otherwise; nothing else in the program depends on the
-# choice. To choose yourself, name the device: ``torch.device("cpu")``, or
-# ``torch.device("cuda")`` for an NVIDIA or AMD GPU. A tensor is made on a
-# device with ``device=`` or copied to one with ``.to(device)``, and a model
-# moves all of its parameters with ``model.to(device)``. The tensors of one
-# operation must all be on the same device: mixing two devices is a
+# choice. To choose yourself, name the device: ``torch.device("cpu")``;
+# ``torch.device("cuda")`` for an NVIDIA GPU (or an AMD one, with PyTorch's
+# ROCm build); ``"mps"`` on an Apple-silicon Mac; ``"xpu"`` for an Intel GPU.
+# A tensor is made on a device with ``device=`` or copied to one with
+# ``.to(device)`` (which hands back the tensor itself if it is there
+# already), and a model moves all of its parameters with ``model.to(device)``.
+# The tensors of one operation must be on the same device, but for a single
+# number in a 0-dimensional CPU tensor: mixing two devices is a
 # ``RuntimeError`` that names both.
 
 device = (

@@ -116,3 +116,9 @@ def test_pinyin_key_orders_chinese_words_by_syllable_letters_then_tone():
                                              "张量（tensor）", "自动求导（autograd）"]
     assert pinyin_key("计算图") < pinyin_key("加速器")  # ji before jia, though 计 (U+8BA1) comes after 加 (U+52A0)
     assert pinyin_key("妈") < pinyin_key("马") < pinyin_key("骂")  # mā, mǎ, mà: by tone
+
+
+def test_a_path_beside_chinese_text_gets_a_space_on_the_side_that_touches_it():
+    assert translations._spaced("是{where}中 {count} 个文件", "{where}", "auto_examples/nn") == " auto_examples/nn "
+    assert translations._spaced("files from {where}:", "{where}", "auto_examples/nn") == "auto_examples/nn"
+    assert translations._spaced("{where}：", "{where}", "a") == "a"

@@ -106,6 +106,8 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("api_inventories", "docs/_inventories", "env", str)
     # Translations (see .translations): {language: its name in that language}.
     app.add_config_value("translations", {}, "html", dict)
+    # Texts an example draws on its figures only on some machines (see .code_translation.extract).
+    app.add_config_value("figure_texts_elsewhere", (), "env", (tuple, list))
 
     app.add_directive("tutorial-example", directives.TutorialExampleDirective)
     app.add_directive("example-result", directives.ExampleResultDirective)

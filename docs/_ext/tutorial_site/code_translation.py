@@ -495,6 +495,9 @@ def extract(app: Sphinx, exception: Exception | None) -> None:
         for summary in seam.read_figure_summaries(rst).values():
             for drawn in figure_texts(summary):
                 pot.add(drawn, context=FIGURE, auto_comments=[f"drawn on a figure of {where}"])
+    for drawn in app.config.figure_texts_elsewhere:  # drawn only on other machines (an accelerator's line)
+        if pot.get(drawn, context=FIGURE) is None:
+            pot.add(drawn, context=FIGURE, auto_comments=["drawn on a figure on some machines (conf.py)"])
     if not figures_drawn:  # keep what the catalogs know, rather than dropping their translations
         logger.info("the examples' figures were not drawn: their texts are kept from the catalogs as they are")
         for po in sorted(Path(app.srcdir).glob(f"{app.config.locale_dirs[0]}/*/LC_MESSAGES/{DOMAIN}.po")):

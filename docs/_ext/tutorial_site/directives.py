@@ -60,7 +60,8 @@ def shorten_output(text: str) -> tuple[str, int]:
     if len(lines) <= OUTPUT_LINES:
         return "\n".join(lines), 0
     left_out = len(lines) - OUTPUT_HEAD - OUTPUT_TAIL
-    kept = lines[:OUTPUT_HEAD] + [f"[... {left_out:,} lines not shown here ...]"] + lines[-OUTPUT_TAIL:]
+    note = _("[... {count} lines not shown here ...]").format(count=f"{left_out:,}")
+    kept = lines[:OUTPUT_HEAD] + [note] + lines[-OUTPUT_TAIL:]
     return "\n".join(kept), left_out
 
 

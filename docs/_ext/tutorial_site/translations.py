@@ -164,10 +164,9 @@ class BuildTimeTexts(SphinxTransform):
                     _("({minutes} minutes {seconds} seconds)").format(minutes=minutes, seconds=seconds)))
             elif (found := seam.TOTAL_TIME.match(text)) and paragraph.next_node(nodes.strong):
                 total, count, where = found.groups()
-                where = _("all galleries") if where == "all galleries" else where
-                paragraph.replace_self(_fixed_paragraph(
-                    paragraph, total, _("total execution time for {count} files from {where}:").format(
-                        count=count, where=where)))
+                sentence = _("total execution time for {count} files from {where}:")
+                where = _("all galleries") if where == "all galleries" else _spaced(sentence, "{where}", where)
+                paragraph.replace_self(_fixed_paragraph(paragraph, total, sentence.format(count=count, where=where)))
         for table in self.document.findall(nodes.table):
             if seam.TIMES_TABLE_CLASS in table.get("classes", []) or self.env.docname.endswith("sg_execution_times"):
                 for body in table.findall(nodes.tbody):
@@ -180,6 +179,18 @@ class BuildTimeTexts(SphinxTransform):
 
 #: Punctuation that takes no space beside it (CJK text).
 FULL_WIDTH = tuple("（），。：；、！？")
+
+
+def _is_cjk(character: str) -> bool:
+    return "\u2e80" <= character <= "\u9fff" or "\uf900" <= character <= "\ufaff"
+
+
+def _spaced(sentence: str, placeholder: str, value: str) -> str:
+    """``value`` (a path, in Latin letters) with a space on each side that touches CJK text in ``sentence``."""
+    before, _, after = sentence.partition(placeholder)
+    left = " " if before and _is_cjk(before[-1]) else ""
+    right = " " if after and _is_cjk(after[0]) else ""
+    return f"{left}{value}{right}"
 
 
 def _fixed_paragraph(old: nodes.paragraph, strong: str, rest: str) -> nodes.paragraph:
