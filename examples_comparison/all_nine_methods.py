@@ -20,7 +20,7 @@ and printed (where and when it ran is said at the foot of the page):
 - Among the three ``torch.nn`` programs that share a start of their own,
   plain gradient descent (``nn`` and the custom Module, which trace one
   curve) stays ahead of Adam for most of the run, and Adam only passes it in
-  the last hundred steps: a cleverer optimiser is not faster on every
+  the last hundred steps: a more elaborate optimiser is not faster on every
   problem.
 - The dynamic network, a different model whose depth is drawn anew at every
   step, levels off far above all the others.

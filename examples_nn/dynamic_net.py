@@ -100,8 +100,8 @@ print("Hidden layers used, and how often:", dict(sorted(depths.items())))
 # %%
 # The loss curve
 # --------------
-# The curve is noisier than the others: each step trains a network of a
-# different depth.
+# The curve is noisier than the others: each step trains a network whose depth
+# is drawn anew, often another than the step before's.
 
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.semilogy(losses)

@@ -55,6 +55,9 @@ D_out = 10  # outputs
 x = torch.randn(N, D_in).to(device)
 y = torch.randn(N, D_out).to(device)
 
+# A Module starts in training mode. ``model.eval()`` and ``model.train()``
+# switch layers such as dropout and batch normalisation between training and
+# use; this network has none, so it computes the same in both.
 model = TwoLayerNet(D_in, H, D_out).to(device)
 print("Parameters:", [name for name, _ in model.named_parameters()])
 

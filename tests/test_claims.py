@@ -199,6 +199,10 @@ def test_dynamic_net_draws_its_depth_per_forward_pass_for_the_whole_batch():
         assert layers == model.last_depth
         depths.append(layers)
     assert set(depths) == {1, 2, 3, 4}
+    claim("examples_nn/dynamic_net.py", "each step trains a network whose depth is drawn anew, often another than the "
+          "step before's.")
+    repeats = sum(a == b for a, b in zip(depths, depths[1:]))
+    assert 0 < repeats < len(depths) / 2  # it may repeat ("can change", not "changes"), but mostly changes
     assert out.shape == (x.shape[0], 10)
     # One middle layer, whatever the depth: its weights are shared between uses.
     assert sum(1 for m in model.modules() if isinstance(m, torch.nn.Linear) and m.in_features == m.out_features) == 1
@@ -1065,3 +1069,17 @@ def test_from_numpy_shares_the_arrays_memory_and_to_device_copies():
     array[0] = 5.0
     assert shared[0].item() == 5.0
     assert shared.to("meta").device.type == "meta" and shared.to("cpu") is shared
+
+
+def test_train_and_eval_change_dropout_but_not_the_two_layer_network():
+    claim("examples_nn/two_layer_net_module.py", "A Module starts in training mode. ``model.eval()`` and "
+          "``model.train()`` switch layers such as dropout and batch normalisation between training and use; this "
+          "network has none, so it computes the same in both.")
+    run = Example.named("two_layer_net_module.py").run(stop="losses = []")
+    model, x = run["model"], run["x"]
+    assert model.training
+    in_training = model(x)
+    assert torch.equal(model.eval()(x), in_training) and not model.training
+    dropout = torch.nn.Dropout(0.5)
+    ones = torch.ones(1000)
+    assert not torch.equal(dropout(ones), ones) and torch.equal(dropout.eval()(ones), ones)

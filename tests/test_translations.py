@@ -488,3 +488,32 @@ def test_the_accelerator_line_of_the_speed_figure_has_its_translation_on_every_m
     assert not missing, missing
     drawn = lambda text: catalog[text]  # noqa: E731 - the catalog, as the Chinese build reads it
     assert "torch，加速器" in figures.describe(summary, drawn=drawn)
+
+
+FAKE_ACCELERATOR = '''
+import torch
+import gallery_runner.machine
+
+# A machine with an accelerator, as far as the examples and the engine can tell (a test's stand-in: it computes
+# on the CPU). The engine sees another machine, so the machine-dependent speed example runs again.
+torch.accelerator.is_available = lambda: True
+torch.accelerator.current_accelerator = lambda: torch.device("cpu")
+torch.accelerator.device_count = lambda: 1
+torch.accelerator.synchronize = lambda *args, **kwargs: None
+gallery_runner.machine.accelerators = lambda *args: ["Test Accelerator 9000"]
+'''
+
+
+def test_a_build_on_a_machine_with_an_accelerator_passes_in_chinese(built_project, tmp_path):
+    """The speed example draws its accelerator's line, and the strict Chinese build has words for all of it."""
+    fake = tmp_path / "fake accelerator"
+    fake.mkdir()
+    (fake / "sitecustomize.py").write_text(FAKE_ACCELERATOR, encoding="utf-8")
+    result = build_site(built_project, env={"PYTHONPATH": str(fake)}, languages=[ZH])
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-4000:]
+    assert "running 1 example" in log  # the speed example, on "another machine"; the others from their entries
+    page = built_project / "_build" / "html" / ZH / "auto_examples" / "comparison" / "accelerator_speedup.html"
+    text = page.read_text(encoding="utf-8")
+    assert "torch，加速器" in text  # the third line's label, in the figure's alt text
+    assert "Accelerator: cpu" in text  # what the example printed of its (stand-in) device
