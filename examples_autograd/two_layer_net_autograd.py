@@ -63,11 +63,12 @@ w2 = draw(H, D_out).requires_grad_()
 # The forward pass is one expression now, since intermediate values no
 # longer need names for the backward pass. Two details matter:
 #
-# * the update runs under ``torch.no_grad()``: changing the weights is not
-#   part of the model, and outside it PyTorch refuses, with a
-#   ``RuntimeError``, to change in place a leaf that requires gradients;
-# * ``backward()`` *adds* into ``.grad``, so each step sets the gradients
-#   back to zero by hand once it has used them.
+# * the update runs under ``torch.no_grad()``, where no graph is recorded:
+#   changing the weights is not part of the model, and outside it PyTorch
+#   refuses, with a ``RuntimeError``, to change in place a leaf that requires
+#   gradients;
+# * ``backward()`` *adds* into ``.grad`` rather than overwriting it, so each
+#   step sets the gradients back to zero by hand once it has used them.
 
 lr = 1e-6  # the learning rate
 losses = []
@@ -83,7 +84,7 @@ for step in range(500):
     with torch.no_grad():
         for w in (w1, w2):
             w -= lr * w.grad
-            w.grad.zero_()  # backward() adds to .grad: start the next step at 0
+            w.grad.zero_()
 
 # %%
 # The loss curve

@@ -23,10 +23,9 @@ from torch import nn
 # ``self.middle`` is one Module, with one weight matrix and one bias, however
 # often ``forward`` applies it. Reusing a Module in the same pass is safe:
 # autograd adds up the gradient contributions of every use. The loop is a
-# plain ``for`` statement whose count changes from one pass to the next. A
-# TensorFlow 1 graph, built once, would have fixed that count when it was
-# built; to vary it per run, the loop had to be a graph operation
-# (``tf.while_loop``) fed the count at every run.
+# plain ``for`` statement whose count can change from one pass to the next,
+# which a graph built once, as in TensorFlow 1, could not do with a Python
+# loop.
 
 
 class DynamicNet(nn.Module):

@@ -367,9 +367,11 @@ def test_the_comparison_trains_each_method_as_its_example_does():
 
 
 def test_the_weight_update_needs_no_grad_and_backward_adds_into_grad():
-    claim("docs/tutorial.rst", "The weight update is not part of the model, so it runs inside "
-          "``torch.no_grad()``, where no graph is recorded.")
-    claim("docs/tutorial.rst", "``backward()`` adds to ``.grad`` rather than overwriting it")
+    claim("examples_autograd/two_layer_net_autograd.py", "the update runs under ``torch.no_grad()``, where no graph "
+          "is recorded: changing the weights is not part of the model, and outside it PyTorch refuses, with a "
+          "``RuntimeError``, to change in place a leaf that requires gradients;")
+    claim("examples_autograd/two_layer_net_autograd.py", "``backward()`` *adds* into ``.grad`` rather than "
+          "overwriting it")
     w = torch.ones(3, requires_grad=True)
     (w * 2).sum().backward()
     # Outside no_grad, an in-place update of a leaf that requires grad is refused.
@@ -410,9 +412,8 @@ def test_a_tensorflow_1_python_loop_is_unrolled_and_a_data_dependent_one_needs_w
     claim("docs/tutorial.rst", "In TensorFlow 1 a Python ``for`` over a fixed count did work, but it ran once, while "
           "the graph was built, and left one copy of its body in the graph per pass; a loop whose length depends "
           "on the data had to be a graph operation, ``tf.while_loop``.")
-    claim("examples_nn/dynamic_net.py", "A TensorFlow 1 graph, built once, would have fixed that count when it was "
-          "built; to vary it per run, the loop had to be a graph operation (``tf.while_loop``) fed the count at "
-          "every run.")
+    claim("examples_nn/dynamic_net.py", "whose count can change from one pass to the next, which a graph built once, "
+          "as in TensorFlow 1, could not do with a Python loop.")
     import tensorflow as tf
 
     graph = tf.Graph()
