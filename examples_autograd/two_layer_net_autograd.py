@@ -69,6 +69,11 @@ w2 = draw(H, D_out).requires_grad_()
 #   gradients;
 # * ``backward()`` *adds* into ``.grad`` rather than overwriting it, so each
 #   step sets the gradients back to zero by hand once it has used them.
+#
+# (``torch.autograd.grad(loss, [w1, w2])`` would instead hand the gradients
+# back and leave ``.grad`` alone. For code that only uses a model,
+# ``torch.inference_mode()`` is a stricter ``no_grad``: what it computes can
+# never join a graph later.)
 
 lr = 1e-6  # the learning rate
 losses = []

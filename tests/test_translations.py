@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tokenize
+import unicodedata
 import warnings
 import zipfile
 
@@ -69,8 +70,12 @@ def test_translations_keep_the_code_links_and_placeholders_of_the_english(catalo
         for markup in _MARKUP.finditer(translated):
             before = translated[markup.start() - 1] if markup.start() else " "
             after = translated[markup.end()] if markup.end() < len(translated) else " "
-            # A Chinese character right beside reST markup turns the markup into plain text.
+            # A Chinese character right beside reST markup turns the markup into plain text, and so does an
+            # opening bracket or quote right after it, or a closing one right before it (（ after ``x``: the
+            # literal runs on to the next ``).
             assert not (_is_han(before) or _is_han(after)), f"add a space around {markup[0]!r} in {translated!r}"
+            assert unicodedata.category(after) not in ("Ps", "Pi"), f"write \\ after {markup[0]!r} in {translated!r}"
+            assert unicodedata.category(before) not in ("Pe", "Pf"), f"write \\ before {markup[0]!r} in {translated!r}"
 
 
 def _is_han(character: str) -> bool:
