@@ -1145,3 +1145,22 @@ def test_a_last_digit_difference_grows_to_the_third_digit_once_the_loss_is_tiny(
     usual, nudged = program.finished()["losses"], program.run({"w1": w1})["losses"]
     assert abs(nudged[99] / usual[99] - 1) < 1e-5
     assert abs(nudged[499] / usual[499] - 1) > 1e-3
+
+
+def test_the_glossary_says_how_plain_descent_and_other_optimisers_use_the_gradient():
+    claim("docs/glossary.rst", "Plain gradient descent moves every weight a small step against its gradient; "
+          "optimizers such as Adam use the gradients to choose each step.")
+    claim("docs/glossary.rst", "in plain gradient descent, a weight's step is its gradient times the learning rate.")
+    lr = 0.1
+    steps = {}
+    for name, make in (("sgd", torch.optim.SGD), ("adam", torch.optim.Adam)):
+        w = torch.tensor([1.0, 2.0], requires_grad=True)
+        (w.square() * torch.tensor([1.0, 100.0])).sum().backward()  # gradients 2 and 400
+        grad = w.grad.clone()
+        before = w.detach().clone()
+        make([w], lr=lr).step()
+        steps[name] = (w.detach() - before, grad)
+    step, grad = steps["sgd"]
+    assert torch.allclose(step, -lr * grad)  # the gradient times the learning rate, against it
+    step, grad = steps["adam"]
+    assert torch.allclose(step, torch.full((2,), -lr), atol=1e-6)  # Adam's first step: lr per weight, whatever the gradient
