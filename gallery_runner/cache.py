@@ -18,8 +18,9 @@ machine can read it, since nothing in an entry depends on the checkout's path.
   versions of a library can sit side by side.
 
 * **Verified on use.** An entry whose ``entry.json`` is unreadable, whose
-  fingerprint is not the one asked for, or one of whose files is missing or
-  differs from its checksum, is discarded: the example runs again (or, where
+  fingerprint is not the one asked for, that holds anything but folders and
+  regular files (a symbolic link is never followed), or one of whose files is
+  missing or differs from its checksum, is discarded: the example runs again (or, where
   running is not allowed, the build fails naming it).
 * **Written atomically.** An entry is assembled in a temporary folder inside
   the cache and renamed into place in one step. Two builds storing the same
@@ -34,6 +35,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 from dataclasses import dataclass
@@ -130,10 +132,30 @@ def lookup(cache: Path, key: str, parts: dict) -> Entry | None:
     return entry
 
 
+def _only_regular_files(folder: Path) -> None:
+    """Raise :class:`Damaged` if anything in the entry ``folder`` is not a plain folder or a regular file.
+
+    An entry may come from another machine: a symbolic link in it (to a key,
+    a token, any readable file of this machine) would be published as if
+    the example had made it. Nothing in an entry is followed; a link, a
+    device, a pipe is damage.
+    """
+    if folder.is_symlink():
+        raise Damaged("its folder is a symbolic link")
+    for root, folders, files in os.walk(folder, followlinks=False):
+        for name in [*folders, *files]:
+            path = Path(root, name)
+            mode = path.lstat().st_mode
+            if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+                raise Damaged(f"{path.relative_to(folder).as_posix().removeprefix('files/')} is {kind}")
+
+
 def _verified(folder: Path, parts: dict) -> dict:
     meta = _meta(folder)
     if meta.get("fingerprint") != parts:
         raise Damaged("it was stored under another fingerprint")
+    _only_regular_files(folder)
     for name, digest in meta["files"].items():
         path = folder / "files" / name
         if not _safe(name) or not path.is_file():

@@ -11,6 +11,7 @@ from the session build's cache is that build.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -160,7 +161,9 @@ def test_what_changed_reruns_exactly_what_it_must_and_the_build_says_why(built_f
 
 
 def test_a_damaged_entry_is_named_without_running_and_run_again_with_running(fixture_site, tmp_path):
-    for damage in ("truncated figure", "edited page"):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOKEN-that-must-never-be-published\n", encoding="utf-8")
+    for damage in ("truncated figure", "edited page", "link to a secret"):
         folder = tmp_path / damage / "cache"
         shutil.copytree(fixture_site.project / "_build" / "execution-cache", folder)
         entry = entry_of(folder, "auto_examples/line/fit_line.py")
@@ -168,6 +171,14 @@ def test_a_damaged_entry_is_named_without_running_and_run_again_with_running(fix
             figure = entry / "files" / "images" / "sphx_glr_fit_line_001.png"
             figure.write_bytes(figure.read_bytes()[:100])
             reason = "images/sphx_glr_fit_line_001.png does not match its checksum"
+        elif damage == "link to a secret":  # a crafted entry: the page a link to a file of this machine
+            page = entry / "files" / "fit_line.rst"
+            page.unlink()
+            page.symlink_to(secret)
+            meta = json.loads((entry / "entry.json").read_text(encoding="utf-8"))
+            meta["files"]["fit_line.rst"] = hashlib.sha256(secret.read_bytes()).hexdigest()
+            (entry / "entry.json").write_text(json.dumps(meta), encoding="utf-8")
+            reason = "fit_line.rst is a symbolic link"
         else:
             page = entry / "files" / "fit_line.rst"
             page.write_text(page.read_text(encoding="utf-8").replace("loss", "LOSS"), encoding="utf-8")
@@ -185,6 +196,8 @@ def test_a_damaged_entry_is_named_without_running_and_run_again_with_running(fix
         # fit_curve.py was published from its sound entry by the failed build; fit_line.py runs.
         assert "running 1 example," in log
         assert not fingerprint_differences(site_fingerprint(project), site_fingerprint(fixture_site.project))
+        assert not [path for path in (project / "_build").rglob("*") if path.is_file()
+                    and b"TOKEN-that-must-never-be-published" in path.read_bytes()]
 
 
 def test_an_entry_made_under_another_python_is_not_used(tmp_path):

@@ -202,6 +202,28 @@ def test_zizmor_finds_nothing_in_the_workflow():
     assert "No findings to report" in result.stdout + result.stderr
 
 
+def actionlint(workflow: Path) -> subprocess.CompletedProcess:
+    binary = shutil.which("actionlint", path=str(Path(sys.executable).parent))
+    if binary is None:
+        pytest.skip("actionlint is not installed in this environment (requirements.txt installs it on Linux x86_64)")
+    return subprocess.run([binary, "-no-color", str(workflow)], capture_output=True, text=True, timeout=120)
+
+
+def test_actionlint_finds_nothing_in_the_workflow():
+    result = actionlint(ROOT / ".github" / "workflows" / "site.yml")
+    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+
+
+def test_actionlint_would_name_a_mistake_in_the_workflow(tmp_path):
+    """The check can fail: a misspelt key is named."""
+    workflow = tmp_path / ".github" / "workflows" / "site.yml"
+    workflow.parent.mkdir(parents=True)
+    text = (ROOT / ".github" / "workflows" / "site.yml").read_text(encoding="utf-8")
+    workflow.write_text(text.replace("runs-on:", "run-on:", 1), encoding="utf-8")
+    result = actionlint(workflow)
+    assert result.returncode != 0 and "run-on" in result.stdout, result.stdout + result.stderr
+
+
 #: The README, and the guides it links to for the rest: working on the site, hosting and CI, speed.
 GUIDES = ["README.md", "CONTRIBUTING.md", "HOSTING.md", "benchmarks/README.md"]
 

@@ -522,3 +522,17 @@ def test_a_build_on_a_machine_with_an_accelerator_passes_in_chinese(built_projec
     text = page.read_text(encoding="utf-8")
     assert "torch，加速器" in text  # the third line's label, in the figure's alt text
     assert "Accelerator: cpu" in text  # what the example printed of its (stand-in) device
+
+
+def test_a_catalog_with_a_broken_line_stops_the_build_naming_the_catalog_and_the_line(built_project):
+    catalog = built_project / "docs" / "locales" / ZH / "LC_MESSAGES" / "site.po"
+    lines = catalog.read_text(encoding="utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines) if line.startswith('msgstr ":doc:`tutorial`'))
+    lines[number] = lines[number].removesuffix('"')  # a tired translator's missing closing quote
+    catalog.write_text("\n".join(lines), encoding="utf-8")
+    result = build_site(built_project, languages=[ZH])
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert re.search(rf"ERROR: \S*site\.po:{number + 1}: a string that is not closed: end it with a double quote", log), \
+        log[-3000:]
+    assert "Inline interpreted text" not in log and "Traceback" not in log  # it stops there, saying only that

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 
 import pytest
 
@@ -139,3 +141,31 @@ def test_an_entry_is_used_while_what_its_run_imported_keeps_its_version(tmp_path
     del versions["numpy"]  # removed
     assert cache.lookup(folder, "k1", PARTS) is None
     assert len(list(folder.iterdir())) == 2
+
+
+@pytest.mark.parametrize("link", ["file", "folder"])
+def test_an_entry_that_holds_a_symbolic_link_is_damage_and_nothing_is_followed(tmp_path, link):
+    """A crafted entry (from another machine) must not publish a file of this one, checksum or not."""
+    secret = tmp_path / "elsewhere" / "token.txt"
+    secret.parent.mkdir()
+    secret.write_text("a secret of the building machine\n")
+    gallery, names = generated(tmp_path)
+    folder = tmp_path / "cache"
+    cache.store(folder, "k1", PARTS, gallery, names, 1.0, USED)
+    entry = entry_folder(folder)
+    meta = json.loads((entry / "entry.json").read_text())
+    if link == "file":  # the page replaced by a link to the secret, its checksum the secret's
+        (entry / "files" / "one.rst").unlink()
+        (entry / "files" / "one.rst").symlink_to(secret)
+        meta["files"]["one.rst"] = hashlib.sha256(secret.read_bytes()).hexdigest()
+        said = "one.rst is a symbolic link"
+    else:  # the images folder replaced by a link to the secret's folder
+        shutil.rmtree(entry / "files" / "images")
+        (entry / "files" / "images").symlink_to(secret.parent, target_is_directory=True)
+        meta["files"] = {"one.rst": meta["files"]["one.rst"],
+                         "images/token.txt": hashlib.sha256(secret.read_bytes()).hexdigest()}
+        said = "images is a symbolic link"
+    (entry / "entry.json").write_text(json.dumps(meta))
+    with pytest.raises(cache.Damaged, match=said):
+        cache.lookup(folder, "k1", PARTS)
+    assert not entry.exists() and secret.is_file()  # the entry is gone, the secret where it was

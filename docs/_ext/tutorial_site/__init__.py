@@ -14,6 +14,7 @@ adds what is this site's own. One module per job:
 ``accessibility`` heading levels that Sphinx's HTML lacks
 ``publishing``  sitemap, offline execution-times pages, API links from cached inventories
 ``translations`` the site in other languages from one execution: catalogs, switcher, checks
+``catalogs``    the translation catalogs checked, line by line and message by message, before a build reads them
 ``code_translation`` the examples' comments, docstrings and text cells in the page's language; their downloads
 ``provenance``  where each example ran, in the page's language, with the accelerator its torch used
 
@@ -31,8 +32,8 @@ from sphinx.errors import ExtensionError
 import gallery_runner
 from gallery_runner import fingerprint, machine, seam
 
-from . import (accessibility, archive, backlinks, code_translation, directives, figures, notebooks, ordering,
-               provenance, publishing, strictness, translations)
+from . import (accessibility, archive, backlinks, catalogs, code_translation, directives, figures, notebooks,
+               ordering, provenance, publishing, strictness, translations)
 
 #: The engine, which conf.py lists in ``extensions`` before this extension.
 ENGINE = gallery_runner.__name__
@@ -65,6 +66,7 @@ def hooks() -> list[tuple[str, object, int]]:
         ("config-inited", archive.check_visitor_requirements, DEFAULT),
         ("config-inited", translations.check_language, DEFAULT),
         ("config-inited", translations.publish_under_language, DEFAULT),
+        ("config-inited", catalogs.check_catalogs, DEFAULT),
         ("config-inited", translations.load_own_messages, DEFAULT),
         ("config-inited", translations.resolve_search_words, DEFAULT),
         ("config-inited", publishing.use_cached_inventories, BEFORE_INTERSPHINX),
