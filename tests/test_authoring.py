@@ -9,6 +9,7 @@ standing in for ``.venv``.
 from __future__ import annotations
 
 import functools
+import http.client
 import http.server
 import os
 import runpy
@@ -134,7 +135,7 @@ def wait_for(fetch, condition, timeout: float, what: str):
             last = fetch()
             if condition(last):
                 return last
-        except OSError as error:  # not serving yet
+        except (OSError, http.client.HTTPException) as error:  # not serving yet, or cut off by a rebuild
             last = error
         time.sleep(0.5)
     pytest.fail(f"gave up waiting for {what} after {timeout} s; last: {str(last)[:300]}")
