@@ -125,7 +125,7 @@ def lookup(cache: Path, key: str, parts: dict) -> Entry | None:
         return None
     folder = candidates[0].folder
     try:
-        entry = Entry(folder, _verified(folder, parts))
+        entry = Entry(folder, _verified(folder, parts, candidates[0].meta))
     except Damaged:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -151,8 +151,7 @@ def _only_regular_files(folder: Path) -> None:
                 raise Damaged(f"{path.relative_to(folder).as_posix().removeprefix('files/')} is {kind}")
 
 
-def _verified(folder: Path, parts: dict) -> dict:
-    meta = _meta(folder)
+def _verified(folder: Path, parts: dict, meta: dict) -> dict:
     if meta.get("fingerprint") != parts:
         raise Damaged("it was stored under another fingerprint")
     _only_regular_files(folder)
