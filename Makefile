@@ -44,7 +44,7 @@ endif
 SHARD ?= 1/1
 PLAN ?=
 
-.PHONY: help Makefile venv html examples plan prune-cache html-noplot livehtml translations inventories test test-fast conformance chromium axe-core bench bench-tests clean
+.PHONY: help Makefile venv html examples plan prune-cache html-noplot livehtml translations inventories test test-fast conformance chromium axe-core bench bench-tests bench-output clean
 
 help: ## list the targets
 	@echo "make TARGET, where TARGET is one of:"
@@ -158,6 +158,9 @@ axe-core:
 
 bench: venv ## time clean, no-op and one-example builds against the examples alone (BENCH_ARGS="--rounds 5")
 	$(PY) benchmarks/build_speed.py $(BENCH_ARGS)
+
+bench-output: venv ## time builds whose example prints 0 to 1,000,000 lines; page sizes (BENCH_ARGS="--lines 0 50000")
+	$(PY) benchmarks/long_output.py $(BENCH_ARGS)
 
 bench-tests: venv ## time make test (3 rounds) and list its slowest tests (BENCH_ARGS="--rounds 5")
 	$(PY) benchmarks/suite_time.py $(BENCH_ARGS)

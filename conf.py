@@ -120,6 +120,10 @@ example_time_limit = float(os.environ.get("EXAMPLE_TIME_LIMIT", "120"))
 nonfinite_output = "fail"
 # A process an example leaves running is ended, and the build warns until the example waits for it.
 leftover_processes = "warn"
+# A printed output longer than this shows its first and last lines on the example's page, and links
+# to the whole of it as a text file (the tutorial page cuts at 50 lines: tutorial_site.directives).
+example_output_lines = 1000
+example_output_characters = 100_000
 # A missing module stops the build up front, naming the line that installs it.
 example_requirements = "requirements.txt"
 # What a visitor installs to run the examples: in the archive of every example,

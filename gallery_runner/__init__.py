@@ -25,6 +25,7 @@ One module per job:
 ``threads``     how many threads the examples' libraries start with
 ``processes``   each example in a process group of its own; what it leaves running is ended
 ``terminal``    printed output as a terminal shows it: no raw control characters
+``printed``     printed output past a limit: first and last lines on the page, all of it in a file beside it
 ``failures``    words every way an example can fail, and names the failed ones at the end
 ``fingerprint`` what an example's outputs depend on: source, files beside it, Python, settings, output code
 ``uses``        the distributions an example imported, recorded by its run: the rest of its key
@@ -48,8 +49,8 @@ import os
 
 from sphinx.application import Sphinx
 
-from . import (crashes, driver, examples, failures, health, imports, provenance, pruning, seam, shards, sources,
-               threads)
+from . import (crashes, driver, examples, failures, health, imports, printed, provenance, pruning, seam, shards,
+               sources, threads)
 
 # -- Priorities -------------------------------------------------------------------------
 # Sphinx calls the handlers of one event in increasing priority (default 500).
@@ -76,6 +77,7 @@ def hooks(build_health: health.BuildHealth) -> list[tuple[str, object, int]]:
         ("config-inited", examples.configure, BEFORE_GALLERY_DEFAULTS),
         ("config-inited", threads.limit_threads, DEFAULT),
         ("config-inited", failures.check_names_not_paths, DEFAULT),
+        ("config-inited", printed.check_limits, DEFAULT),
         # Before any example runs: note that a build started, check, prune, run.
         ("builder-inited", build_health.start, FIRST),
         ("builder-inited", sources.check_sources, CHECK_SOURCES),
@@ -116,6 +118,9 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("example_time_limit", 120.0, "", (int, float))
     app.add_config_value("leftover_processes", "end", "", str)  # "warn": and it warns, and runs again
     app.add_config_value("nonfinite_output", "allow", "", str)  # "fail": printing nan or inf fails
+    # How much of each printed output a page shows (see .printed; 0: no limit of that kind).
+    app.add_config_value("example_output_lines", printed.Limits.lines, "", int)
+    app.add_config_value("example_output_characters", printed.Limits.characters, "", int)
     # The execution cache (see .driver, .cache, .fingerprint, .shards), relative to conf.py's folder:
     # execute "auto" runs what the cache lacks, "never" runs nothing; example_shard "i/N" fills the cache.
     app.add_config_value("execution_cache", "_build/execution-cache", "", str)
@@ -129,6 +134,9 @@ def setup(app: Sphinx) -> dict:
     app.add_event(provenance.EVENT)
     app.add_directive(provenance.DIRECTIVE, provenance.ProvenanceLine)
     app.add_transform(provenance.ProvenanceColumn)
+    # Printed output past those limits: its first and last lines, and a link to all of it.
+    app.add_event(printed.EVENT)
+    app.add_directive(printed.DIRECTIVE, printed.OutputDirective)
 
     # No example runs in the Sphinx process unless it asks to.
     seam.run_examples_with(driver.generate_file_rst)

@@ -30,9 +30,8 @@ from textwrap import indent
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from . import examples, seam
+from . import examples, printed, seam
 from .examples import Example
-from .seam import read_script_output
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +121,8 @@ def check_finite(example: Example, result: tuple) -> tuple:
     if seam.file_settings(example.source).get(ALLOW_NONFINITE):
         return result
     page = example.generated_file(".rst").read_text(encoding="utf-8")
-    for number, line in enumerate(read_script_output(page).splitlines(), 1):
+    whole = "\n".join(output.text for output in printed.outputs(page, example.gallery_dir))
+    for number, line in enumerate(whole.splitlines(), 1):
         if _NONFINITE.search(line):
             example.checksum_file.unlink(missing_ok=True)  # run it again next time
             out_vars = {key: value for key, value in out_vars.items() if key != "passing"}

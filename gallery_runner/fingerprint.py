@@ -57,6 +57,14 @@ OUTPUT_CODE = {
     "provenance.mark_page": "the provenance line",
     "seam.after_running_time": "the provenance line",
     "runner.show_output_as_text": "the rendering of printed output",
+    "runner.finish_page": "the rendering of printed output",
+    "printed.bound_page": "the cutting of long printed output",
+    "printed.cut": "the cutting of long printed output",
+    "printed._first": "the cutting of long printed output",
+    "printed.as_shown": "the cutting of long printed output",
+    "printed.file_name": "the cutting of long printed output",
+    "printed.directive_rst": "the cutting of long printed output",
+    "seam.output_blocks": "the cutting of long printed output",
     "runner.working_directory": "the example's working folder",
     "seam.run_in": "the example's working folder",
 }
@@ -191,6 +199,8 @@ def settings(config, gallery_conf: dict) -> dict:
               if name not in NOT_OUTPUT_SETTINGS}
     values["example_threads"] = config.example_threads
     values["example_preload"] = list(config.example_preload)
+    values["example_output_lines"] = config.example_output_lines
+    values["example_output_characters"] = config.example_output_characters
     values["thread variables"] = {name: os.environ.get(name) for name in THREAD_VARIABLES}
     return values
 

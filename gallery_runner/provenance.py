@@ -129,10 +129,13 @@ def english(form: str, found: dict) -> str:
             f"({LINK}).")
 
 
-def words(app, form: str, record: dict | None = None) -> str:
-    """The text of ``form`` for ``record``: the site's (event ``example-provenance-text``), or English."""
+def words(events, form: str, record: dict | None = None) -> str:
+    """The text of ``form`` for ``record``: the site's (event ``example-provenance-text``), or English.
+
+    ``events``: the Sphinx application, or its environment's ``events``, which emit the event.
+    """
     found = facts(record or {})
-    said = app.emit_firstresult(EVENT, form, found)
+    said = events.emit_firstresult(EVENT, form, found)
     return said if isinstance(said, str) else english(form, found)
 
 
@@ -154,11 +157,11 @@ class ProvenanceLine(SphinxDirective):
             logger.warning("%s: %s is not a record of an example's run; run the example again (make html)",
                            self.get_location(), self.arguments[0], type="gallery_runner", subtype="provenance")
             return []
-        link_text = words(self.env.app, "link", record)
+        link_text = words(self.env.events, "link", record)
         link = addnodes.download_reference("", "", nodes.inline("", link_text, classes=["download"]),
                                            reftarget=self.arguments[0], refdoc=self.env.docname,
                                            refexplicit=True)
-        before, _, after = words(self.env.app, "line", record).partition(LINK)
+        before, _, after = words(self.env.events, "line", record).partition(LINK)
         line = nodes.paragraph("", "", nodes.Text(before), link, nodes.Text(after), classes=[CLASS],
                                translatable=False)
         return [line]

@@ -15,7 +15,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from . import examples, seam
+from . import examples, printed, seam
 from .sources import left_out
 from .health import problems_seen
 
@@ -41,6 +41,8 @@ def prune_removed_examples(app: Sphinx) -> None:
                 logger.info("removing the generated files of %s.py, whose source is gone", stem)
             for suffix in seam.GENERATED_SUFFIXES:
                 (gallery_dir / f"{stem}{suffix}").unlink(missing_ok=True)
+            for whole_output in printed.files_of(gallery_dir, stem):
+                whole_output.unlink()
             for suffix in (examples.MANIFEST_SUFFIX, examples.FINGERPRINT_SUFFIX, examples.FAILURE_SUFFIX,
                            examples.PROVENANCE_SUFFIX):
                 (gallery_dir / examples.RECORDS / f"{stem}{suffix}").unlink(missing_ok=True)

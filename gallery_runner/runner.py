@@ -68,7 +68,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from . import failures, processes, provenance, seam, terminal, uses
+from . import failures, printed, processes, provenance, seam, terminal, uses
 from .examples import NOT_BESIDE, Example
 from .imports import imported_modules
 from .staleness import example_outputs
@@ -76,7 +76,7 @@ from .staleness import example_outputs
 
 @dataclass(frozen=True)
 class Rules:
-    """How this build treats what an example does beyond printing and plotting (conf.py's settings)."""
+    """How this build treats what an example does beyond plotting (conf.py's settings)."""
 
     #: ``example_time_limit``: seconds before an example's process is stopped (0: none).
     time_limit: float = 0.0
@@ -84,6 +84,8 @@ class Rules:
     warn_leftovers: bool = False
     #: ``nonfinite_output = "fail"``: an example that prints nan or inf fails.
     nonfinite_fails: bool = False
+    #: ``example_output_lines``, ``example_output_characters``: how much of each printed output a page shows.
+    output_limits: printed.Limits = printed.Limits()
 
 
 #: This build's rules (set by :func:`set_rules`; the forked children inherit them).
@@ -93,7 +95,8 @@ rules = Rules()
 def set_rules(config) -> None:
     global rules
     rules = Rules(float(config.example_time_limit), config.leftover_processes == "warn",
-                  config.nonfinite_output == "fail")
+                  config.nonfinite_output == "fail",
+                  printed.Limits(int(config.example_output_lines), int(config.example_output_characters)))
 
 
 def list_outputs(task: Example) -> None:
@@ -310,9 +313,10 @@ def run_recorded(task: Example, conf: dict) -> tuple:
 
 
 def finish_page(task: Example, result: tuple) -> tuple:
-    """What follows a run: printed output as a terminal shows it, where it ran, the checks; then, if it
-    passed, the list of its outputs, which makes it current."""
+    """What follows a run: printed output as a terminal shows it and within the limits, where it ran, the
+    checks; then, if it passed, the list of its outputs, which makes it current."""
     show_output_as_text(task)
+    printed.bound_page(task, rules.output_limits)
     provenance.mark_page(task)
     if rules.nonfinite_fails:
         result = failures.check_finite(task, result)

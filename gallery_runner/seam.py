@@ -26,6 +26,7 @@ import json
 import os
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import sphinx
@@ -418,7 +419,9 @@ def read_figure_summaries(rst: str) -> dict[str, dict]:
 
 # -- Reading a generated page --------------------------------------------------------
 
-_OUTPUT_START = ".. rst-class:: sphx-glr-script-out"
+#: The class sphinx-gallery gives a cell's printed output.
+OUTPUT_CLASS = "sphx-glr-script-out"
+_OUTPUT_START = f".. rst-class:: {OUTPUT_CLASS}"
 _IMAGE = re.compile(r"^\s*\.\. image(?:-sg)?:: (/\S+\.png)\s*$", re.MULTILINE)
 _FIGURE = re.compile(r"^\s*\.\. image(?:-sg)?:: (/\S+\.png)\s*\n(?:[ \t]+:(?!alt:)\w+:.*\n)*[ \t]+:alt: (.*)$",
                      re.MULTILINE)
@@ -430,34 +433,52 @@ def is_example_page(rst: str) -> bool:
     return _EXAMPLE_TITLE in rst
 
 
-def read_script_outputs(rst: str) -> list[str]:
-    """What each cell of the example printed, from its generated reST page, in order.
+@dataclass(frozen=True)
+class OutputBlock:
+    """One cell's printed output on a generated page: lines ``start`` to ``end`` (exclusive) of it, and its text."""
+
+    start: int
+    end: int
+    text: str
+
+
+def output_blocks(rst: str) -> list[OutputBlock]:
+    """Each cell's printed output on the example's generated reST page, in order.
 
     sphinx-gallery writes each cell's output as an ``rst-class`` line
     followed by a ``code-block:: none`` whose lines are indented by four
-    spaces. Cells that printed nothing have no block.
+    spaces. Cells that printed nothing have no block. A block spans its
+    ``rst-class`` line to its last line of output.
     """
     lines = rst.splitlines()
-    outputs = []
+    blocks = []
     i = 0
     while i < len(lines):
         if lines[i].strip() != _OUTPUT_START:
             i += 1
             continue
+        start = i
         i += 1
         while i < len(lines) and not lines[i].strip():
             i += 1
         if i >= len(lines) or lines[i].strip() != ".. code-block:: none":
             continue
         i += 1
-        block = []
+        block, end = [], i
         while i < len(lines) and (not lines[i].strip() or lines[i].startswith("    ")):
             block.append(lines[i][4:])
             i += 1
+            if lines[i - 1].strip():
+                end = i
         text = "\n".join(block).strip("\n")
         if text:
-            outputs.append(text)
-    return outputs
+            blocks.append(OutputBlock(start, end, text))
+    return blocks
+
+
+def read_script_outputs(rst: str) -> list[str]:
+    """What each cell of the example printed, from its generated reST page, in order (see :func:`output_blocks`)."""
+    return [block.text for block in output_blocks(rst)]
 
 
 _RUNNING_TIME_BLOCK = re.compile(r"^\.\. rst-class:: sphx-glr-timing\n\n[ \t]+\*\*Total running time of the script:\*\*.*\n",

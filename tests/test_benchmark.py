@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 
+import pytest
+
 from helpers import EXAMPLES, ROOT
 
 
@@ -17,6 +19,7 @@ def benchmark(name: str):
 
 build_speed = benchmark("build_speed")
 suite_time = benchmark("suite_time")
+long_output = benchmark("long_output")
 
 
 def test_floor_runs_every_example_in_tutorial_order():
@@ -77,3 +80,21 @@ def test_suite_time_reports_the_slowest_round_against_the_target_and_the_previou
     assert "151.5 s, 1 failed, 347 passed, exit status 1" in text
     assert "26.07 s  setup" in text  # the slowest tests, of the median round
     assert "within the 150 s target" in suite_time.report({"machine": {"cpus": 2}, "raw": [one]}, None)
+
+
+@pytest.mark.slow
+def test_long_output_builds_an_example_printing_that_many_lines_and_measures_its_page(tmp_path):
+    run = long_output.build(3000, tmp_path)
+    assert run["lines"] == 3000 and run["seconds"] > 0
+    assert set(run["bytes"]) == {"page", "source", "search index"}
+    page = next(tmp_path.glob("site-3000-*/_build/html/auto_examples/line/chatty.html")).read_text(encoding="utf-8")
+    assert "step    3000  loss 0.00033333" in page and "[... 2,000 lines not shown here ...]" in page
+
+
+def test_long_output_reports_the_extra_time_per_line_over_the_build_printing_nothing():
+    sizes = {"page": 40_000, "source": 35_000, "search index": 3_900}
+    result = {"runs": [{"lines": 0, "seconds": 2.0, "bytes": sizes},
+                       {"lines": 200_000, "seconds": 6.0, "bytes": sizes}]}
+    text = long_output.report(result, {"runs": [{"lines": 200_000, "seconds": 10.0}]})
+    assert "200,000    6.00s                2.00 s     40,000     35,000         3,900" in text
+    assert "previous run: 200,000 lines 10.00 s" in text

@@ -339,7 +339,7 @@ def test_a_loss_of_nan_fails_the_build_and_a_long_output_is_cut_on_the_tutorial_
         r"\s*step \d+  loss (nan|inf)\n", log), log[-4000:]
     assert "# sphinx_gallery_allow_nonfinite = True" in log
 
-    # The long output: cut on the narrative page, whole on the example page.
+    # The long output: cut on the narrative page, less on the example page.
     html = built_fixture / "_build" / "html"
     from bs4 import BeautifulSoup
 
@@ -351,8 +351,12 @@ def test_a_loss_of_nan_fails_the_build_and_a_long_output_is_cut_on_the_tutorial_
     note = section.select_one(".tutorial-output-cut")
     assert "it has 20,00" in note.get_text() and note.find("a")["href"].endswith(
         "fit_curve.html#sphx-glr-auto-examples-curve-fit-curve-py")
-    example_page = (html / GALLERY["examples_curve"] / "fit_curve.html").read_text(encoding="utf-8")
-    assert "line 12345\n" in example_page
+    # The example page shows more, within its own limit, and links to the whole of it.
+    example_page = html / GALLERY["examples_curve"] / "fit_curve.html"
+    shown = example_page.read_text(encoding="utf-8")
+    assert "line 749\n[... 19,001 lines not shown here ...]\nline 19751\n" in shown  # 20,001 with the final loss
+    whole = re.search(r'href="([^"]+/fit_curve\.output-1\.txt)"', shown)[1]
+    assert "line 12345\n" in (example_page.parent / whole).read_text(encoding="utf-8")
 
     # An example that means to show a diverging loss says so, and passes.
     insert_before(script, "losses = []", "# sphinx_gallery_allow_nonfinite = True")
@@ -396,8 +400,12 @@ def test_an_example_file_name_with_a_space_stops_the_build_naming_it(built_fixtu
 
 def test_removing_an_example_leaves_nothing_behind(built_fixture):
     # Build once where the copy now lies (a moved project is re-read in full),
-    # so that the build after the removal is a truly incremental one.
+    # so that the build after the removal is a truly incremental one; with outputs
+    # so long for this build's limit that each is also written whole beside its page.
+    with (built_fixture / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write("example_output_characters = 10\n")
     assert build_site(built_fixture).returncode == 0
+    assert (built_fixture / "docs" / GALLERY["examples_curve"] / "fit_curve.output-1.txt").is_file()
 
     (built_fixture / "examples_curve" / "fit_curve.py").unlink()
     tutorial = built_fixture / "docs" / "tutorial.rst"

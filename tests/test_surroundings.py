@@ -20,6 +20,8 @@ from pathlib import Path
 
 from helpers import (
     FIXTURE_GALLERY as GALLERY,
+    GALLERY as SITE_GALLERY,
+    LANGUAGES,
     CRASH_REPORT,
     broken_links,
     build_site,
@@ -294,3 +296,53 @@ def test_an_example_runs_in_a_folder_of_its_own_reading_the_files_beside_it(buil
     assert result.returncode == 0, log_of(result)[-3000:]
     assert "fit_line.py runs: the file notes.txt beside it changed" in log_of(result)
     assert "read: another text" in page.read_text(encoding="utf-8")
+
+
+# -- A chatty example ----------------------------------------------------------------------------
+
+#: What an example that logs every training step prints: 200,000 lines, about 2.6 MB.
+CHATTY_CELL = '''
+
+# %%
+for step in range(200_000):
+    print(f"step {step + 1:6d}  loss {1.0 / (step + 1):.6f}")
+'''
+
+
+def downloaded(page: Path, name: str) -> Path:
+    """The file a page's download link named ``name`` points to."""
+    found = re.search(rf'href="([^"]*/{re.escape(name)})"', page.read_text(encoding="utf-8"))
+    assert found, f"{page.name} has no link to {name}"
+    return (page.parent / found[1]).resolve()
+
+
+def test_a_chatty_example_shows_its_first_and_last_lines_and_links_all_of_it_in_both_languages(built_project):
+    """An example printing 200,000 lines on the real site: every page stays small, the whole output is a file."""
+    script = built_project / "examples_tensor" / "two_layer_net_numpy.py"
+    script.write_text(script.read_text(encoding="utf-8") + CHATTY_CELL, encoding="utf-8")
+    result = build_site(built_project, languages=LANGUAGES)
+    log = log_of(result)
+    assert result.returncode == 0, log[-3000:]
+    assert "running 1 example" in log
+    html = built_project / "_build" / "html"
+    notes = {
+        "": ("The output is cut to fit the page: of its 200,000 lines (", "the first 750 and the last 250 are shown",
+             "[... 199,000 lines not shown here ...]", "shows more of it, with a link to all of it."),
+        "zh_CN": ("为适合页面，输出已截断：它共有 200,000 行（", "这里显示前 750 行和后 250 行",
+                  "[……此处省略 199,000 行……]", "中显示得更多，并附有完整输出的链接。"),
+    }
+    assert sorted(notes) == sorted(["", *LANGUAGES])
+    for language, (note, shown, gap, tutorial_note) in notes.items():
+        page = html / language / SITE_GALLERY["examples_tensor"] / "two_layer_net_numpy.html"
+        tutorial = html / language / "tutorial.html"
+        for each in (page, tutorial, page.parent / "index.html"):
+            assert each.stat().st_size < 1_000_000, (each, each.stat().st_size)
+        text = page.read_text(encoding="utf-8")
+        assert note in text and shown in text and gap in text, language
+        assert "step      1  loss 1.000000" in text and "step 200000  loss 0.000005" in text  # first, last
+        assert "step 100000 " not in text
+        whole = downloaded(page, "two_layer_net_numpy.output-2.txt").read_text(encoding="utf-8").splitlines()
+        assert len(whole) == 200_000 and whole[99_999] == "step 100000  loss 0.000010"
+        assert tutorial_note in tutorial.read_text(encoding="utf-8"), language
+        source = html / language / "_sources" / SITE_GALLERY["examples_tensor"] / "two_layer_net_numpy.rst.txt"
+        assert source.stat().st_size < 1_000_000

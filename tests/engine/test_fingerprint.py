@@ -16,7 +16,8 @@ def parts_of(tmp_path: Path, source: str = "print(1)\n", machine_dependent=(), *
     script = tmp_path / "examples" / "one.py"
     script.parent.mkdir(exist_ok=True)
     script.write_text(source)
-    config = SimpleNamespace(example_threads=1, example_preload=["numpy"], machine_dependent_examples=machine_dependent)
+    config = SimpleNamespace(example_threads=1, example_preload=["numpy"], machine_dependent_examples=machine_dependent,
+                             example_output_lines=1000, example_output_characters=100_000)
     fingerprint.new_build()  # the folder is read again, as by each build
     gallery_conf = {"first_notebook_cell": "%matplotlib inline", "image_scrapers": ("matplotlib",),
                     "ignore_pattern": r"__init__\.py", **conf}

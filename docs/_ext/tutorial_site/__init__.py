@@ -17,6 +17,7 @@ adds what is this site's own. One module per job:
 ``catalogs``    the translation catalogs checked, line by line and message by message, before a build reads them
 ``code_translation`` the examples' comments, docstrings and text cells in the page's language; their downloads
 ``provenance``  where each example ran, in the page's language, with the accelerator its torch used
+``cut_output``  a printed output too long for its page, said in the page's language
 
 :func:`setup` registers the configuration values, the directives, and every
 event handler from one table, :data:`hooks`, in the order they run.
@@ -32,8 +33,8 @@ from sphinx.errors import ExtensionError
 import gallery_runner
 from gallery_runner import fingerprint, machine, seam
 
-from . import (accessibility, archive, backlinks, catalogs, code_translation, directives, figures, notebooks,
-               ordering, provenance, publishing, strictness, translations)
+from . import (accessibility, archive, backlinks, catalogs, code_translation, cut_output, directives, figures,
+               notebooks, ordering, provenance, publishing, strictness, translations)
 
 #: The engine, which conf.py lists in ``extensions`` before this extension.
 ENGINE = gallery_runner.__name__
@@ -80,6 +81,7 @@ def hooks() -> list[tuple[str, object, int]]:
         ("env-merge-info", backlinks.merge, DEFAULT),
         ("source-read", publishing.keep_times_page_offline, DEFAULT),
         ("example-provenance-text", provenance.words, DEFAULT),
+        ("example-output-text", cut_output.words, DEFAULT),
         ("doctree-resolved", notebooks.add_colab_links, DEFAULT),
         ("doctree-resolved", translations.restore_alt_texts, DEFAULT),
         ("html-page-context", translations.add_language_links, DEFAULT),

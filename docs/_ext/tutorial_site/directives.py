@@ -35,8 +35,9 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from gallery_runner import examples, seam, sources
+from gallery_runner import printed as engine_printed
 from gallery_runner import provenance as engine_provenance
-from gallery_runner.seam import read_figure_summaries, read_figures, read_images, read_script_output, read_script_outputs
+from gallery_runner.seam import read_figure_summaries, read_figures, read_images
 
 from . import backlinks, figures
 from .archive import ARCHIVE
@@ -221,20 +222,29 @@ class TutorialExampleDirective(SphinxDirective):
             parts += [".. code-block:: python", "", _indent(content, 3), ""]
             if folded:
                 parts += [".. raw:: html", "", "   </details>", ""]
-        output, images = read_script_output(generated), read_images(generated)
+        printed = engine_printed.outputs(generated, example.gallery_dir)
+        output, images = "\n".join(block.text for block in printed), read_images(generated)
+        for block in printed:
+            if block.file:
+                self.env.note_dependency(str(example.gallery_dir / block.file))
         if output:
             shown, left_out = shorten_output(output)
             parts += [".. rst-class:: tutorial-output-label", "", _("What it printed when it ran:"), "",
                       *_output_rst(shown)]
             if left_out:
                 total = len(output.splitlines())
+                page_link = ":ref:`{} <{}>`".format(_("The example page"), label)
+                if any(block.file for block in printed):
+                    # The example's page shows more of it, and links to the whole of it.
+                    said = _("The output is cut here: it has {total} lines, of which the first {head} and the last "
+                             "{tail} are shown. {page} shows more of it, with a link to all of it.")
+                else:
+                    said = _("The output is cut here: it has {total} lines, of which the first {head} and the last "
+                             "{tail} are shown. {page} shows all of it.")
                 parts += [
                     ".. rst-class:: tutorial-output-cut",
                     "",
-                    _("The output is cut here: it has {total} lines, of which the first {head} and the last "
-                      "{tail} are shown. {page} shows all of it.").format(
-                        total=f"{total:,}", head=OUTPUT_HEAD, tail=OUTPUT_TAIL,
-                        page=":ref:`{} <{}>`".format(_("The example page"), label)),
+                    said.format(total=f"{total:,}", head=OUTPUT_HEAD, tail=OUTPUT_TAIL, page=page_link),
                     "",
                 ]
         drawn = figures.words_drawn(self.env.app)
@@ -283,7 +293,8 @@ class ExampleResultDirective(SphinxDirective):
         generated = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8")
         if not seam.is_example_page(generated):
             raise self.error("example-result belongs in the title docstring of a gallery example")
-        outputs, images = read_script_outputs(generated), read_images(generated)
+        folder = Path(self.env.doc2path(self.env.docname)).parent
+        outputs, images = engine_printed.outputs(generated, folder), read_images(generated)
         drawn = figures.words_drawn(self.env.app)
         parts = _figures_rst(images, generated, _("A figure drawn by this example"), drawn)
         figures.report_untranslated(self.env.app, drawn, self.get_location())
@@ -293,7 +304,9 @@ class ExampleResultDirective(SphinxDirective):
                 raise self.error(
                     f":output: {number}, but the example printed {len(outputs)} block(s) in this build"
                 )
-            parts += _output_rst(outputs[number - 1])
+            chosen = outputs[number - 1]
+            # An output too long for the page is shown as the page shows it further down: in part, with its link.
+            parts += [*chosen.rst, ""] if chosen.file else _output_rst(chosen.text)
         if not (outputs or images):
             parts += [".. rst-class:: tutorial-not-run", "",
                       "*" + _("This example has not run in this build yet, so its result is not shown here.") + "*",
