@@ -31,6 +31,9 @@ def test_the_fingerprint_covers_source_python_platform_settings_and_output_code(
     assert "packages" not in parts and "machine" not in parts  # what the run imports is recorded by the run
     assert parts["python"].split()[0] in {"CPython", "PyPy"} and parts["platform"]
     assert parts["settings"]["sphinx_gallery_conf['first_notebook_cell']"] == "%matplotlib inline"
+    assert (parts["settings"]["example_output_lines"], parts["settings"]["example_output_characters"]) == (
+        1000, 100_000)  # how much of a printed output its page shows
+    assert "gallery_runner.printed.bound_page" in parts["code"]
     assert set(parts["code"]) >= {"gallery_runner.terminal", "gallery_runner.runner.show_output_as_text",
                                   "gallery_runner.provenance.mark_page"}
     assert str(tmp_path) not in str(parts)  # nothing of the checkout's path
