@@ -46,13 +46,13 @@ from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from sphinx import addnodes
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import seam
 from .examples import Example
+from .provenance import LINK, sentence_with_download  # {link}: where a sentence's link goes, as there
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +62,6 @@ EVENT = "example-output-text"
 CLASS = "example-output-cut"
 #: How a line cut short ends.
 CUT_SHORT = " [...]"
-#: Where the note's link to the whole output goes, in the text of form "note".
-LINK = "{link}"
 
 
 @dataclass(frozen=True)
@@ -225,11 +223,11 @@ def outputs(rst: str, folder: Path) -> list[Printed]:
 # -- The words -------------------------------------------------------------------------------
 
 
-def facts(shown: Cut | dict, name: str = "") -> dict:
-    """What the words of a cut say, as text: lines, characters, head, tail, left_out, file; and link."""
-    if isinstance(shown, Cut):
-        shown = {"lines": shown.lines, "characters": shown.characters, "head": len(shown.head),
-                 "tail": len(shown.tail)}
+def facts(shown: dict, name: str = "") -> dict:
+    """What the words of a cut say, as text: lines, characters, head, tail, left_out, file; and link.
+
+    ``shown``: the counts of a cut (the directive's options lines, characters, head, tail).
+    """
     numbers = {key: int(shown[key]) for key in ("lines", "characters", "head", "tail")}
     numbers["left_out"] = numbers["lines"] - numbers["head"] - numbers["tail"]
     return {**{key: f"{value:,}" for key, value in numbers.items()}, "file": name, "link": LINK}
@@ -271,14 +269,9 @@ class OutputDirective(SphinxDirective):
                              "(its lines do not match :head: and :tail:); run the example again (make html)")
         found = facts(self.options, self.arguments[0])
         head, tail = lines[:self.options["head"]], lines[self.options["head"]:]
-        gap = [words(self.env.events, "gap", found)] if int(found["left_out"].replace(",", "")) else []
+        gap = [words(self.env.events, "gap", found)] if self.options["lines"] > len(lines) else []
         text = "\n".join(head + gap + tail)
         shown = nodes.literal_block(text, text, language="none", classes=[seam.OUTPUT_CLASS])  # as sphinx-gallery's own
         self.set_source_info(shown)
-        link = addnodes.download_reference("", "", nodes.literal("", self.arguments[0]),
-                                           reftarget=self.arguments[0], refdoc=self.env.docname,
-                                           refexplicit=True)
-        before, _, after = words(self.env.events, "note" if gap else "note-cut-short", found).partition(LINK)
-        note = nodes.paragraph("", "", nodes.Text(before), link, nodes.Text(after), classes=[CLASS],
-                               translatable=False)
-        return [shown, note]
+        note = words(self.env.events, "note" if gap else "note-cut-short", found)
+        return [shown, sentence_with_download(self, note, nodes.literal("", self.arguments[0]), CLASS)]

@@ -157,14 +157,18 @@ class ProvenanceLine(SphinxDirective):
             logger.warning("%s: %s is not a record of an example's run; run the example again (make html)",
                            self.get_location(), self.arguments[0], type="gallery_runner", subtype="provenance")
             return []
-        link_text = words(self.env.events, "link", record)
-        link = addnodes.download_reference("", "", nodes.inline("", link_text, classes=["download"]),
-                                           reftarget=self.arguments[0], refdoc=self.env.docname,
-                                           refexplicit=True)
-        before, _, after = words(self.env.events, "line", record).partition(LINK)
-        line = nodes.paragraph("", "", nodes.Text(before), link, nodes.Text(after), classes=[CLASS],
-                               translatable=False)
-        return [line]
+        label = nodes.inline("", words(self.env.events, "link", record), classes=["download"])
+        return [sentence_with_download(self, words(self.env.events, "line", record), label, CLASS)]
+
+
+def sentence_with_download(directive: SphinxDirective, text: str, label: nodes.Node, css_class: str) -> nodes.paragraph:
+    """``text``, already in the page's language, as a paragraph with a download link to the directive's
+    argument, labelled ``label``, where it says :data:`LINK`."""
+    link = addnodes.download_reference("", "", label, reftarget=directive.arguments[0],
+                                       refdoc=directive.env.docname, refexplicit=True)
+    before, _, after = text.partition(LINK)
+    return nodes.paragraph("", "", nodes.Text(before), link, nodes.Text(after), classes=[css_class],
+                           translatable=False)
 
 
 class ProvenanceColumn(SphinxTransform):

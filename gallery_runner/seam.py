@@ -476,11 +476,6 @@ def output_blocks(rst: str) -> list[OutputBlock]:
     return blocks
 
 
-def read_script_outputs(rst: str) -> list[str]:
-    """What each cell of the example printed, from its generated reST page, in order (see :func:`output_blocks`)."""
-    return [block.text for block in output_blocks(rst)]
-
-
 _RUNNING_TIME_BLOCK = re.compile(r"^\.\. rst-class:: sphx-glr-timing\n\n[ \t]+\*\*Total running time of the script:\*\*.*\n",
                                  re.MULTILINE)
 
@@ -491,11 +486,6 @@ def after_running_time(rst: str, addition: str) -> str:
     if found is None or addition in rst:
         return rst
     return f"{rst[:found.end()]}\n{addition.rstrip()}\n{rst[found.end():]}"
-
-
-def read_script_output(rst: str) -> str:
-    """Everything the example printed, from its generated reST page (all cells' outputs joined)."""
-    return "\n".join(read_script_outputs(rst))
 
 
 def read_images(rst: str) -> list[str]:

@@ -85,7 +85,7 @@ def test_the_page_keeps_the_first_and_last_lines_and_the_whole_output_goes_besid
     whole = task.gallery_dir / "one.output-2.txt"
     assert whole.read_text() == long + "\n"
     rst = task.generated_file(".rst").read_text()
-    assert seam.read_script_outputs(rst) == ["short"]  # the first block is sphinx-gallery's, as it was
+    assert [block.text for block in seam.output_blocks(rst)] == ["short"]  # the first block is sphinx-gallery's, as it was
     assert ".. example-output:: one.output-2.txt\n   :lines: 1001\n" in rst
     assert "   step 6\n   step 1000\n   \tindented\n" in rst and "step 7\n" not in rst
     assert rst.endswith("The end.\n")

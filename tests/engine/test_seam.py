@@ -18,9 +18,9 @@ def test_script_output_is_read_from_sphinx_gallerys_own_format():
     rst = "\n".join(["Title", "=====", "", ".. code-block:: Python", "",
                      "    print('hi')", "", block("first\n\n  indented"), "", "Some text.",
                      "", block("second"), ""])
-    assert seam.read_script_output(rst) == "first\n\n  indented\nsecond"
-    assert seam.read_script_outputs(rst) == ["first\n\n  indented", "second"]
-    assert seam.read_script_output("no output at all\n") == ""
+    assert "\n".join(block.text for block in seam.output_blocks(rst)) == "first\n\n  indented\nsecond"
+    assert [block.text for block in seam.output_blocks(rst)] == ["first\n\n  indented", "second"]
+    assert seam.output_blocks("no output at all\n") == []
 
 
 def test_images_are_read_once_each_in_page_order():

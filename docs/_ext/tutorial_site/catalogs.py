@@ -29,6 +29,8 @@ from sphinx.config import Config
 from sphinx.util import logging
 from sphinx.util.i18n import CatalogRepository
 
+from .translations import is_translation
+
 logger = logging.getLogger(__name__)
 
 _QUOTED = r'"(?:[^"\\]|\\[\\"ntr])*"'
@@ -88,8 +90,6 @@ def catalog_problems(path: Path) -> list[tuple[int, str]]:
 
 def check_catalogs(app: Sphinx, config: Config) -> None:
     """Stop a translation build, naming each line, if one of its catalogs is broken (config-inited)."""
-    from .translations import is_translation
-
     if not is_translation(config):
         return
     repo = CatalogRepository(app.srcdir, config.locale_dirs, config.language, config.source_encoding)

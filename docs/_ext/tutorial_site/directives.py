@@ -290,11 +290,11 @@ class ExampleResultDirective(SphinxDirective):
     option_spec = {"output": directives.positive_int}
 
     def run(self) -> list[nodes.Node]:
-        generated = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8")
+        page = Path(self.env.doc2path(self.env.docname))
+        generated = page.read_text(encoding="utf-8")
         if not seam.is_example_page(generated):
             raise self.error("example-result belongs in the title docstring of a gallery example")
-        folder = Path(self.env.doc2path(self.env.docname)).parent
-        outputs, images = engine_printed.outputs(generated, folder), read_images(generated)
+        outputs, images = engine_printed.outputs(generated, page.parent), read_images(generated)
         drawn = figures.words_drawn(self.env.app)
         parts = _figures_rst(images, generated, _("A figure drawn by this example"), drawn)
         figures.report_untranslated(self.env.app, drawn, self.get_location())
